@@ -1,0 +1,47 @@
+"""Dates as SPEC §1 accepts them: `YYYY-M-D` or `D-M-YYYY`, a real calendar date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+_YMD = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_DMY = re.compile(r"^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})$")
+
+
+def parse_date(value: str) -> dt.date | None:
+    """The date a value denotes, or None when it is no valid date in an accepted form."""
+    m = _YMD.match(value)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _DMY.match(value)
+        if not m:
+            return None
+        d, mo, y = (int(g) for g in m.groups())
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Vectorised parse_date: datetime64 Series, NaT where a value is no valid date.
+
+    Parsed once per distinct value: a file holds few distinct dates, so this beats
+    regex-vectorising and keeps one definition of a valid date.
+    """
+    uniques = pd.unique(values.to_numpy())
+    lookup = {u: parse_date(u) for u in uniques}
+    return pd.to_datetime(values.map(lookup), errors="coerce").astype("datetime64[s]")
+
+
+def age_on(birth: pd.Series, peildatum: dt.date) -> pd.Series:
+    """Age in completed years on the peildatum (vectorised over a datetime64 Series)."""
+    years = peildatum.year - birth.dt.year
+    had_birthday = (birth.dt.month < peildatum.month) | (
+        (birth.dt.month == peildatum.month) & (birth.dt.day <= peildatum.day)
+    )
+    return years - (~had_birthday).astype("int64")

@@ -1,0 +1,127 @@
+"""Reason codes of SPEC §1 with the Dutch message a municipal data officer reads.
+
+Messages name the file, the line and the column, never a value: a value could be a BSN.
+"""
+
+from __future__ import annotations
+
+FILE_REASONS: tuple[str, ...] = (
+    "invalid_folder",
+    "unknown_gemeente",
+    "unknown_file",
+    "ambiguous_file",
+    "empty_file",
+    "not_utf8",
+    "duplicate_column",
+    "missing_column",
+    "gemeentecode_mismatch",
+    "no_valid_rows",
+)
+
+ROW_REASONS: tuple[str, ...] = (
+    "invalid_bsn",
+    "invalid_date",
+    "age_out_of_range",
+    "end_before_begin",
+    "unknown_event",
+    "invalid_trede",
+    "duplicate_bsn",
+)
+
+_FILE_MESSAGES: dict[str, str] = {
+    "invalid_folder": (
+        "Bestand '{path}' staat niet in een map <maand>/<gemeentecode>/ (bijvoorbeeld "
+        "2024-03/GM0375/): '{detail}' is geen geldige maand (JJJJ-MM) of gemeentecode "
+        "(GM + 4 cijfers). Het bestand is niet ingelezen. Zet het in de juiste map en "
+        "lever het opnieuw aan."
+    ),
+    "unknown_gemeente": (
+        "Bestand '{path}': gemeentecode {detail} komt niet voor in het gemeenteregister "
+        "(CBS-indeling). Het bestand is niet ingelezen. Controleer de mapnaam; is de code "
+        "juist, werk dan het gemeenteregister bij."
+    ),
+    "unknown_file": (
+        "Bestand '{path}' heeft een onbekende naam. Toegestaan zijn jib.csv, kvk.csv, "
+        "rmc.csv, jongerenloket.csv, buitenland.csv, detentie.csv, vso_pro.csv en "
+        "begeleiding.csv in een gemeentemap, en sociale_kaart.csv in de hoofdmap. "
+        "Geef het bestand de juiste naam en lever het opnieuw aan."
+    ),
+    "ambiguous_file": (
+        "Bestand '{path}' heeft dezelfde naam als '{detail}' (hoofdletters of spaties "
+        "verschillen). Beide bestanden zijn niet ingelezen. Verwijder het bestand dat "
+        "niet bedoeld is en lever het juiste opnieuw aan."
+    ),
+    "empty_file": (
+        "Bestand '{path}' is leeg of heeft geen kopregel. Het is niet ingelezen. "
+        "Maak de export opnieuw, met een kopregel, en lever die opnieuw aan."
+    ),
+    "not_utf8": (
+        "Bestand '{path}' is geen UTF-8-tekstbestand ({detail}). Het is niet ingelezen. "
+        "Sla het op als 'CSV UTF-8' (geen Excel-werkmap of ANSI) en lever het opnieuw aan."
+    ),
+    "duplicate_column": (
+        "Bestand '{path}': de kolom '{detail}' staat meer dan eens in de kopregel. Het "
+        "bestand is niet ingelezen. Verwijder de dubbele kolom en lever het opnieuw aan."
+    ),
+    "missing_column": (
+        "Bestand '{path}': de verplichte kolom(men) {detail} ontbreken in de kopregel "
+        "(regel {line}). Het bestand is niet ingelezen. Controleer het scheidingsteken "
+        "(; of ,) en de kolomnamen en lever het opnieuw aan."
+    ),
+    "gemeentecode_mismatch": (
+        "Bestand '{path}', regel {line}: de kolom gemeentecode noemt een andere gemeente "
+        "dan de map {detail}. Het hele bestand is niet ingelezen. Lever de lijst aan in "
+        "de map van de gemeente die erin staat."
+    ),
+    "no_valid_rows": (
+        "Bestand '{path}': geen enkele van de {detail} regels is geldig. Het bestand is "
+        "niet ingelezen; de afgekeurde regels staan in de quarantaine met hun reden. "
+        "Herstel de export en lever het bestand opnieuw aan."
+    ),
+}
+
+_ROW_MESSAGES: dict[str, str] = {
+    "invalid_bsn": (
+        "Bestand '{path}', regel {line}: het BSN is ongeldig (geen 8 of 9 cijfers of "
+        "voldoet niet aan de elfproef). De regel is niet ingelezen. Controleer het BSN in "
+        "de bronadministratie en lever het bestand opnieuw aan."
+    ),
+    "invalid_date": (
+        "Bestand '{path}', regel {line}: kolom {detail} is geen geldige datum "
+        "(JJJJ-MM-DD of DD-MM-JJJJ). De regel is niet ingelezen. Herstel de datum en "
+        "lever het bestand opnieuw aan."
+    ),
+    "age_out_of_range": (
+        "Bestand '{path}', regel {line}: de jongere is op de peildatum {detail} niet "
+        "23 tot en met 26 jaar. De regel is niet ingelezen. Controleer de geboortedatum "
+        "en of de lijst in de juiste maandmap staat."
+    ),
+    "end_before_begin": (
+        "Bestand '{path}', regel {line}: de einddatum ligt voor de begindatum. De regel "
+        "is niet ingelezen. Herstel de datums en lever het bestand opnieuw aan."
+    ),
+    "unknown_event": (
+        "Bestand '{path}', regel {line}: de gebeurtenis is onbekend. Toegestaan zijn brief, "
+        "tweede_brief, huisbezoek, whatsapp, verwijzing, contact, intake, traject_start, "
+        "traject_einde, trede, start_opleiding, start_werk, uitval, weigering en bezwaar. "
+        "Herstel de regel en lever het bestand opnieuw aan."
+    ),
+    "invalid_trede": (
+        "Bestand '{path}', regel {line}: bij gebeurtenis trede moet de waarde één cijfer "
+        "van 1 tot en met 6 zijn (de trede op de participatieladder). De regel is niet "
+        "ingelezen. Herstel de waarde en lever het bestand opnieuw aan."
+    ),
+    "duplicate_bsn": (
+        "Bestand '{path}', regel {line}: dit BSN staat al op een eerdere regel van deze "
+        "lijst. Deze regel is niet ingelezen; de eerdere telt. Verwijder dubbele regels "
+        "uit de export."
+    ),
+}
+
+
+def file_message(reason: str, path: str, detail: str = "", line: int | None = None) -> str:
+    return _FILE_MESSAGES[reason].format(path=path, detail=detail, line=line)
+
+
+def row_message(reason: str, path: str, line: int, detail: str = "") -> str:
+    return _ROW_MESSAGES[reason].format(path=path, line=line, detail=detail)

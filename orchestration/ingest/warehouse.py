@@ -1,0 +1,94 @@
+"""The ingest's tables in the DuckDB warehouse: raw rows, audit.loads, audit.quarantine.
+
+The only SQL outside dbt (DEVELOPERS.md): creating the landing tables and writing
+one ingest run into them in a single transaction, so a crash leaves nothing half done.
+"""
+
+from __future__ import annotations
+
+DDL: tuple[str, ...] = (
+    "create schema if not exists raw",
+    "create schema if not exists audit",
+    """create table if not exists audit.loads (
+        path varchar not null,
+        month date,
+        gemeentecode varchar,
+        source varchar,
+        sha256 varchar not null,
+        is_current boolean not null,
+        status varchar not null,
+        rows_in integer,
+        rows_loaded integer,
+        rows_quarantined integer,
+        reason varchar,
+        message varchar,
+        loaded_at timestamp not null,
+        primary key (path, sha256)
+    )""",
+    """create table if not exists audit.quarantine (
+        path varchar not null,
+        sha256 varchar not null,
+        line integer not null,
+        reason varchar not null,
+        message varchar not null,
+        pseudo_id varchar,
+        bsn_length integer
+    )""",
+    """create table if not exists raw.jib (
+        path varchar not null, sha256 varchar not null, line integer not null,
+        month date not null, gemeentecode varchar not null,
+        pseudo_id varchar not null, geboortedatum date not null
+    )""",
+    """create table if not exists raw.registration (
+        path varchar not null, sha256 varchar not null, line integer not null,
+        month date not null, gemeentecode varchar not null, source varchar not null,
+        pseudo_id varchar not null, begindatum date not null, einddatum date
+    )""",
+    """create table if not exists raw.begeleiding (
+        path varchar not null, sha256 varchar not null, line integer not null,
+        month date not null, gemeentecode varchar not null,
+        pseudo_id varchar not null, datum date not null, gebeurtenis varchar not null,
+        waarde varchar
+    )""",
+    """create table if not exists raw.sociale_kaart (
+        path varchar not null, sha256 varchar not null, line integer not null,
+        organisatie_id varchar, naam varchar, type varchar,
+        bereiken boolean, activeren boolean, plaatsen boolean, behouden boolean
+    )""",
+    """create table if not exists audit.ingest_runs (
+        run_id varchar, started_at timestamp, finished_at timestamp,
+        months varchar, files_seen integer, files_new integer,
+        files_loaded integer, files_rejected integer
+    )""",
+)
+
+RAW_TABLE: dict[str, str] = {
+    "jib": "raw.jib",
+    "registration": "raw.registration",
+    "begeleiding": "raw.begeleiding",
+    "sociale_kaart": "raw.sociale_kaart",
+}
+
+RAW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "jib": ("path", "sha256", "line", "month", "gemeentecode", "pseudo_id", "geboortedatum"),
+    "registration": (
+        "path", "sha256", "line", "month", "gemeentecode", "source",
+        "pseudo_id", "begindatum", "einddatum",
+    ),
+    "begeleiding": (
+        "path", "sha256", "line", "month", "gemeentecode",
+        "pseudo_id", "datum", "gebeurtenis", "waarde",
+    ),
+    "sociale_kaart": (
+        "path", "sha256", "line", "organisatie_id", "naam", "type",
+        "bereiken", "activeren", "plaatsen", "behouden",
+    ),
+}
+
+LOAD_COLUMNS: tuple[str, ...] = (
+    "path", "month", "gemeentecode", "source", "sha256", "is_current", "status",
+    "rows_in", "rows_loaded", "rows_quarantined", "reason", "message", "loaded_at",
+)
+QUARANTINE_COLUMNS: tuple[str, ...] = (
+    "path", "sha256", "line", "reason", "message", "pseudo_id", "bsn_length",
+)
