@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.core.bsn import Pseudonymiser
-from orchestration.ingest.inbox import InboxFile, scan_inbox
+from orchestration.ingest.inbox import InboxFile
 from orchestration.ingest.messages import file_message, row_message
 from orchestration.ingest.reader import FileFault, parse
 from orchestration.ingest.rows import FileRows, column_kind, validate

@@ -1,0 +1,44 @@
+# inbeeld — two commands on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+export GX_ANALYTICS_ENABLED := false
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export UV_LINK_MODE := copy
+
+# The demo's local key, only when no real key is set (see README: production needs
+# INBEELD_PSEUDONYM_KEY and never uses this file).
+DEMO_KEY = $${INBEELD_PSEUDONYM_KEY:-$$(cat .inbeeld/pseudonym.key 2>/dev/null)}
+
+.PHONY: install demo test ui lint bench clean
+
+install: $(VENV)/.installed dbt_project/target/manifest.json
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	$(BIN)/uv sync --frozen --python $(BIN)/python
+	@touch $@
+
+# The dbt manifest Dagster reads, prepared explicitly (never by `dagster dev`).
+dbt_project/target/manifest.json: $(VENV)/.installed $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v target/)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	@touch $@
+
+demo: install
+	$(BIN)/inbeeld demo
+
+test: install
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/python -m pytest -q
+
+ui: install
+	INBEELD_PSEUDONYM_KEY="$(DEMO_KEY)" $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+
+lint:
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+
+clean:
+	rm -rf warehouse publish exports demo .dagster_home dbt_project/target dbt_project/logs

@@ -1,0 +1,13 @@
+-- The informal organisations of the region, from the sociale_kaart.csv version in effect.
+select
+    s.organisatie_id,
+    s.naam,
+    s.type,
+    s.bereiken,
+    s.activeren,
+    s.plaatsen,
+    s.behouden,
+    s.line
+from {{ source('raw', 'sociale_kaart') }} as s
+inner join {{ ref('stg_file_versions') }} as v
+    on v.path = s.path and v.sha256 = s.sha256 and v.is_effective

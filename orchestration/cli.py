@@ -1,0 +1,292 @@
+"""The `inbeeld` command: generate, run and demo (SPEC §5)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import logging
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from orchestration import settings
+from orchestration.ingest.inbox import parse_month
+
+console = Console(stderr=False, highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DAGSTER_YAML = """\
+# Written by inbeeld: one writer at a time on the DuckDB warehouse.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed without a traceback, exit code 2."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _month_arg(value: str) -> dt.date:
+    month = parse_month(value)
+    if month is None:
+        raise UsageError(f"'{value}' is geen maand in de vorm JJJJ-MM.")
+    return month
+
+
+def parse_month_range(value: str) -> tuple[dt.date, dt.date]:
+    lo, _, hi = value.partition("..")
+    start, end = _month_arg(lo), _month_arg(hi or lo)
+    if end < start:
+        raise UsageError(f"--months {value}: the end lies before the start.")
+    return start, end
+
+
+def inbox_months(inbox: Path) -> list[dt.date]:
+    if not inbox.is_dir():
+        raise UsageError(
+            f"Inbox {inbox} does not exist. Point --inbox or INBEELD_INBOX at a folder with "
+            "<YYYY-MM>/<GMxxxx>/jib.csv files, or run `inbeeld demo`."
+        )
+    months = sorted({m for p in inbox.iterdir() if p.is_dir() and (m := parse_month(p.name))})
+    if not months:
+        raise UsageError(f"Inbox {inbox} holds no month folders (YYYY-MM).")
+    return months
+
+
+def prepare_dagster_home() -> Path:
+    home = settings.dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    cfg = home / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _ensure_manifest() -> None:
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+        raise UsageError(
+            "The dbt manifest is missing (dbt_project/target/manifest.json). Run `make install`."
+        )
+
+
+# --------------------------------------------------------------------------- run
+
+
+def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] | None) -> int:
+    """Materialise the whole asset graph in-process for a month range; 0 when it completed."""
+    os.environ["INBEELD_INBOX"] = str(inbox)
+    os.environ["INBEELD_WAREHOUSE"] = str(warehouse)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    settings.pseudonym_key()  # refuses to start without the key
+    found = inbox_months(inbox)
+    start, end = months or (found[0], found[-1])
+    _ensure_manifest()
+    prepare_dagster_home()
+
+    started = time.monotonic()
+    with Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+        TextColumn("{task.completed}/{task.total} stappen"), TimeElapsedColumn(),
+        console=err, transient=False,
+    ) as progress:
+        task = progress.add_task("Dagster laden", total=None)
+        import dagster as dg
+
+        from orchestration.definitions import defs
+        from orchestration.progress import PROGRESS_LOGGER, event_of
+
+        job = defs.resolve_job_def("inbeeld_maand")
+        steps = len(job.graph.node_dict)
+        progress.update(task, total=steps, description=f"Run {start:%Y-%m} t/m {end:%Y-%m}")
+        failures: list[str] = []
+
+        class _Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                event_type, step, message = event_of(record)
+                if event_type == "STEP_START":
+                    progress.update(task, description=f"{step}")
+                elif event_type in ("STEP_SUCCESS", "STEP_SKIPPED"):
+                    progress.advance(task)
+                elif event_type == "STEP_FAILURE":
+                    progress.advance(task)
+                    failures.append(f"{step}: {message}")
+                elif record.levelno >= logging.WARNING and event_type is None:
+                    progress.console.print(f"[yellow]⚠ {message}[/]")
+
+        handler = _Handler()
+        logging.getLogger(PROGRESS_LOGGER).addHandler(handler)
+        # dbt's own output goes to a log file, not over the progress display.
+        log_file = prepare_dagster_home() / "logs" / "last-run.log"
+        log_file.parent.mkdir(exist_ok=True)
+        try:
+            with open(log_file, "w") as log, contextlib.redirect_stdout(log):
+                result = job.execute_in_process(
+                    instance=dg.DagsterInstance.get(),
+                    raise_on_error=False,
+                    tags={
+                        "dagster/asset_partition_range_start": start.isoformat(),
+                        "dagster/asset_partition_range_end": end.isoformat(),
+                        "inbeeld/launched_by": "cli",
+                    },
+                    run_config={"loggers": {"inbeeld_progress": {}}},
+                )
+        finally:
+            logging.getLogger(PROGRESS_LOGGER).removeHandler(handler)
+        progress.update(task, description="Klaar" if result.success else "Mislukt")
+
+    from orchestration.summary import print_summary
+
+    elapsed = time.monotonic() - started
+    if warehouse.exists():
+        print_summary(console, warehouse, (start.isoformat(), end.isoformat()))
+    if not result.success:
+        err.print(f"[bold red]De pipeline is niet voltooid[/] (run {result.run_id}, {elapsed:.0f} s).")
+        for f in failures or ["zie de Dagster-UI (make ui) voor de foutmelding"]:
+            err.print(f"  [red]{f}[/]")
+        err.print("Herstel de oorzaak en start `inbeeld run` opnieuw; wat al geladen was blijft staan.")
+        return 1
+    console.print(
+        f"[bold green]Run voltooid[/] in {elapsed:.0f} s (run {result.run_id[:8]}). "
+        f"Warehouse: {warehouse}. Log van dbt: {log_file}"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    months = parse_month_range(args.months) if args.months else None
+    return run_pipeline(
+        settings.inbox_path(args.inbox), settings.warehouse_path(args.warehouse), months
+    )
+
+
+# --------------------------------------------------------------------------- generate
+
+
+def _generate(out: Path, region: str | None, national: bool, months: int, start: str | None,
+              seed: int) -> None:
+    from orchestration.generate import generate_inbox
+
+    with Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=err,
+    ) as progress:
+        task = progress.add_task("Genereren", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage, completed=done, total=total)
+
+        summary = generate_inbox(
+            out, region=None if national else region, national=national, months=months,
+            start=start, seed=seed, progress=report,
+        )
+    console.print(
+        f"[bold green]Synthetische inbox[/] in {summary.out}: {summary.municipalities} gemeenten, "
+        f"{summary.months} maanden, {summary.youths} jongeren, {summary.files} bestanden."
+    )
+    for w in getattr(summary, "warnings", []) or []:
+        err.print(f"[yellow]⚠ {w}[/]")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    if args.start:
+        _month_arg(args.start)
+    _generate(Path(args.out), args.region, args.national, args.months, args.start, args.seed)
+    return 0
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def demo_key() -> Path:
+    """The demo's local pseudonym key: created once, owner-only, never for production."""
+    path = (settings.REPO_ROOT / settings.DEMO_KEY_FILE).resolve()
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        err.print(f"[yellow]Demo: lokale pseudonimiseringssleutel aangemaakt in {path} (alleen "
+                  "voor de eigenaar leesbaar). Gebruik in productie INBEELD_PSEUDONYM_KEY.[/]")
+    return path
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if not os.environ.get(settings.KEY_ENV):
+        os.environ[settings.KEY_ENV] = demo_key().read_text().strip()
+        err.print(f"Demo: sleutel uit {settings.DEMO_KEY_FILE}.")
+    inbox = settings.inbox_path(args.inbox)
+    _generate(inbox, args.region, False, args.months, None, args.seed)
+    rc = run_pipeline(inbox, settings.warehouse_path(args.warehouse), None)
+    if rc == 0:
+        console.print("\n[bold]Waar kijken:[/]")
+        console.print(f"  inbox       {inbox}")
+        console.print(f"  warehouse   {settings.warehouse_path(args.warehouse)} "
+                      "(DuckDB: audit.loads, audit.quarantine, raw.*, staging.*)")
+        console.print("  Dagster UI  make ui  →  http://127.0.0.1:3000")
+    return rc
+
+
+# --------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="inbeeld", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the whole asset graph through Dagster, in-process")
+    run.add_argument("--inbox", help="inbox folder (default INBEELD_INBOX or demo/inbox)")
+    run.add_argument("--warehouse", help="DuckDB file (default INBEELD_WAREHOUSE or "
+                                         "warehouse/inbeeld.duckdb)")
+    run.add_argument("--months", help="YYYY-MM..YYYY-MM (default: every month in the inbox)")
+    run.set_defaults(func=cmd_run)
+
+    gen = sub.add_parser("generate", help="write a synthetic inbox")
+    gen.add_argument("--out", required=True)
+    where = gen.add_mutually_exclusive_group()
+    where.add_argument("--region", default="Zuid-Kennemerland en IJmond")
+    where.add_argument("--national", action="store_true")
+    gen.add_argument("--months", type=int, default=24)
+    gen.add_argument("--start", help="first month YYYY-MM (default: ends at the last closed month)")
+    gen.add_argument("--seed", type=int, default=20261122)
+    gen.set_defaults(func=cmd_generate)
+
+    demo = sub.add_parser("demo", help="generate a synthetic region, run everything, print where to look")
+    demo.add_argument("--inbox", help="where to write the demo inbox (default demo/inbox)")
+    demo.add_argument("--warehouse")
+    demo.add_argument("--region", default="Zuid-Kennemerland en IJmond")
+    demo.add_argument("--months", type=int, default=24)
+    demo.add_argument("--seed", type=int, default=20261122)
+    demo.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (UsageError, settings.MissingKeyError) as exc:
+        err.print(f"[bold red]inbeeld:[/] {exc}")
+        return 2
+    except KeyboardInterrupt:
+        err.print("[red]Afgebroken.[/] Wat al geladen was blijft staan; start het commando opnieuw.")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The one Dagster code location of inbeeld: assets, checks, jobs and resources by domain."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.defs.ingest.assets import inbox_ingest
+from orchestration.defs.ingest.checks import header_only_after_full, no_rejected_files
+from orchestration.defs.jobs import monthly_pipeline
+from orchestration.defs.transform.dbt import dbt_project, inbeeld_dbt_models
+from orchestration.progress import progress_logger
+from orchestration.resources import InboxResource, PseudonymKeyResource, WarehouseResource
+from orchestration.settings import REPO_ROOT
+
+
+def _dbt_executable() -> str:
+    # DbtCliResource runs `dbt` from PATH unless told; use the venv's so an
+    # unactivated venv works too.
+    venv_dbt = REPO_ROOT / ".venv" / "bin" / "dbt"
+    return str(venv_dbt) if venv_dbt.exists() else "dbt"
+
+
+defs = dg.Definitions(
+    assets=[inbox_ingest, inbeeld_dbt_models],
+    asset_checks=[no_rejected_files, header_only_after_full],
+    jobs=[monthly_pipeline],
+    loggers={"console": dg.colored_console_logger, "inbeeld_progress": progress_logger},
+    resources={
+        "warehouse": WarehouseResource(),
+        "inbox": InboxResource(),
+        "pseudonym_key": PseudonymKeyResource(),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
+            dbt_executable=_dbt_executable(),
+        ),
+    },
+)

@@ -1,0 +1,118 @@
+"""Ingest: read the inbox's files of the run's months into raw.*, audit.loads and audit.quarantine."""
+
+
+import datetime as dt
+
+import dagster as dg
+
+from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
+from orchestration.ingest.inbox import scan_inbox
+from orchestration.ingest.load import IngestReport, ingest
+from orchestration.registry import known_gemeenten
+from orchestration.resources import InboxResource, PseudonymKeyResource, WarehouseResource
+
+RAW_SPECS = {
+    ("raw", "jib"): "Valid rows of every loaded jib.csv version: the monthly JIB lists.",
+    ("raw", "registration"): (
+        "Valid rows of the registration snapshots (kvk, rmc, jongerenloket, buitenland, "
+        "detentie, vso_pro)."
+    ),
+    ("raw", "begeleiding"): "Valid case events of every loaded begeleiding.csv version.",
+    ("raw", "sociale_kaart"): "The region's informal organisations (sociale_kaart.csv).",
+    ("audit", "loads"): (
+        "One row per file version (path, sha256) seen: loaded or rejected, rows in, "
+        "loaded and quarantined, the reason and a Dutch message."
+    ),
+    ("audit", "quarantine"): "One row per refused row: file, line, reason and message.",
+}
+
+INGEST_SPECS = [
+    dg.AssetSpec(
+        key=dg.AssetKey(list(key)),
+        description=text,
+        group_name="ingest",
+        kinds={"duckdb", "python"},
+        owners=["team:regionaal-datateam"],
+    )
+    for key, text in RAW_SPECS.items()
+]
+
+
+def _rejections_table(report: IngestReport) -> dg.TableMetadataValue:
+    return dg.MetadataValue.table(
+        records=[
+            dg.TableRecord({"bestand": r.path, "reden": r.reason, "melding": r.message})
+            for r in report.rejections
+        ],
+        schema=dg.TableSchema(
+            columns=[
+                dg.TableColumn("bestand", "string"),
+                dg.TableColumn("reden", "string"),
+                dg.TableColumn("melding", "string"),
+            ]
+        ),
+    )
+
+
+@dg.multi_asset(
+    specs=INGEST_SPECS,
+    partitions_def=monthly_partitions,
+    backfill_policy=single_run,
+    pool=WAREHOUSE_POOL,
+    name="inbox_ingest",
+    description=(
+        "Reads the inbox files of the run's months (and the region-wide sociale_kaart.csv), "
+        "applies the reading and row rules of SPEC §1, pseudonymises every BSN and writes "
+        "the result in one transaction. Rejected files never block other municipalities."
+    ),
+)
+def inbox_ingest(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    inbox: InboxResource,
+    pseudonym_key: PseudonymKeyResource,
+):
+    pseudonymise = pseudonym_key.pseudonymiser()
+    root = inbox.root
+    if not root.is_dir():
+        raise dg.Failure(
+            description=f"Inbox {root} does not exist. Set INBEELD_INBOX or use --inbox."
+        )
+    months = {dt.date.fromisoformat(k) for k in context.partition_keys}
+    files = scan_inbox(root, known_gemeenten())
+    with warehouse.connect() as con:
+        report = ingest(con, files, months, pseudonymise)
+
+    for r in report.rejections:
+        context.log.warning(f"Afgekeurd: {r.path} ({r.reason}): {r.message}")
+    context.log.info(
+        f"{report.files_seen} files seen, {report.files_loaded} newly loaded, "
+        f"{report.files_unchanged} unchanged, {report.files_rejected} rejected; "
+        f"rows in {report.rows_in}, loaded {report.rows_loaded}, "
+        f"quarantined {report.rows_quarantined}"
+    )
+    common = {
+        "files_seen": report.files_seen,
+        "files_new_loaded": report.files_loaded,
+        "files_unchanged": report.files_unchanged,
+        "files_rejected": report.files_rejected,
+    }
+    yield dg.MaterializeResult(
+        asset_key=dg.AssetKey(["audit", "loads"]),
+        metadata={**common, "rejected_files": _rejections_table(report)},
+    )
+    yield dg.MaterializeResult(
+        asset_key=dg.AssetKey(["audit", "quarantine"]),
+        metadata={
+            "rows_quarantined": report.rows_quarantined,
+            "by_gemeente_and_reason": dg.MetadataValue.json(
+                {f"{gm} {reason}": n for (gm, reason), n in report.quarantine_by_gemeente.items()}
+            ),
+        },
+    )
+    for key in (("raw", "jib"), ("raw", "registration"), ("raw", "begeleiding"),
+                ("raw", "sociale_kaart")):
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(list(key)),
+            metadata={"rows_added": report.rows_by_table.get(".".join(key), 0)},
+        )

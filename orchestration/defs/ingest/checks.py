@@ -1,0 +1,89 @@
+"""Warnings about what the ingest refused, visible as checks in the Dagster UI."""
+
+
+import dagster as dg
+
+from orchestration.resources import WarehouseResource
+
+_REJECTED = """
+    select path, reason, message
+    from audit.loads l
+    where status = 'rejected'
+      and (month is null or month between ?::date and ?::date)
+      and not exists (  -- a later loaded version of the same path replaced it
+          select 1 from audit.loads c
+          where c.path = l.path and c.is_current and c.loaded_at >= l.loaded_at)
+    order by path
+"""
+
+_HEADER_ONLY_AFTER_FULL = """
+    with lists as (
+        select month, gemeentecode, path, rows_in,
+               lag(rows_in) over (partition by gemeentecode order by month) as previous_rows
+        from audit.loads
+        where source = 'jib' and status = 'loaded' and is_current
+    )
+    select path, gemeentecode, month from lists
+    where rows_in = 0 and previous_rows > 0 and month between ?::date and ?::date
+    order by month, gemeentecode
+"""
+
+
+def _window(context: dg.AssetCheckExecutionContext) -> list[str]:
+    keys = context.run.tags
+    start = keys.get("dagster/asset_partition_range_start") or keys.get("dagster/partition")
+    end = keys.get("dagster/asset_partition_range_end") or start
+    return [start or "1900-01-01", end or "2999-12-01"]
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["audit", "loads"]),
+    name="geen_afgekeurde_bestanden",
+    description=(
+        "Warns when files of the run's months were rejected; the metadata lists each file "
+        "with its reason code and Dutch message."
+    ),
+)
+def no_rejected_files(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        rows = con.execute(_REJECTED, _window(context)).fetchall()
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{len(rows)} afgekeurde bestanden" if rows else "Alle bestanden ingelezen",
+        metadata={
+            "afgekeurd": len(rows),
+            "bestanden": dg.MetadataValue.md(
+                "\n".join(f"- `{p}` — **{r}**: {m}" for p, r, m in rows) or "geen"
+            ),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["raw", "jib"]),
+    name="lege_lijst_na_volle_lijst",
+    description=(
+        "Warns when a municipality delivered a header-only jib.csv after a list with rows: "
+        "almost always an export fault, so it counts as not delivered (SPEC §1). Ask the "
+        "municipality to deliver the list again."
+    ),
+)
+def header_only_after_full(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        rows = con.execute(_HEADER_ONLY_AFTER_FULL, _window(context)).fetchall()
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "lege_lijsten": len(rows),
+            "bestanden": dg.MetadataValue.md(
+                "\n".join(f"- `{p}` ({gm}, {m:%Y-%m}): vraag om opnieuw aanleveren"
+                          for p, gm, m in rows) or "geen"
+            ),
+        },
+    )

@@ -1,0 +1,12 @@
+"""The job `inbeeld run`, the sensor and the schedule materialise: the whole asset graph."""
+
+import dagster as dg
+
+from orchestration.defs.partitions import monthly_partitions
+
+monthly_pipeline = dg.define_asset_job(
+    name="inbeeld_maand",
+    selection=dg.AssetSelection.all(),
+    partitions_def=monthly_partitions,
+    description="Ingest, checks, dbt build and publication for the selected month(s).",
+)

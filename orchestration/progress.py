@@ -1,0 +1,25 @@
+"""A Dagster logger that forwards run events to whoever listens (the CLI's progress bar)."""
+
+from __future__ import annotations
+
+import logging
+
+import dagster as dg
+
+PROGRESS_LOGGER = "inbeeld.progress"
+
+
+@dg.logger(description="Forwards run events to the `inbeeld` command's progress display.")
+def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.getLogger(PROGRESS_LOGGER)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    return logger
+
+
+def event_of(record: logging.LogRecord) -> tuple[str | None, str | None, str]:
+    """(event type, step key, message) of a Dagster log record."""
+    meta = getattr(record, "dagster_meta", None) or {}
+    event = meta.get("dagster_event")
+    event_type = getattr(event, "event_type_value", None) if event is not None else None
+    return event_type, meta.get("step_key"), str(meta.get("orig_message") or record.getMessage())

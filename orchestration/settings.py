@@ -1,0 +1,67 @@
+"""Where things live, from environment variables with the defaults of SPEC §4.
+
+Read when a command or a run needs them, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+REGISTRY_SEED = DBT_PROJECT_DIR / "seeds" / "gemeenten.csv"
+
+DEFAULT_INBOX = "demo/inbox"
+DEFAULT_WAREHOUSE = "warehouse/inbeeld.duckdb"
+DEFAULT_PUBLISH = "publish"
+DEFAULT_EXPORTS = "exports"
+DEMO_KEY_FILE = ".inbeeld/pseudonym.key"
+KEY_ENV = "INBEELD_PSEUDONYM_KEY"
+
+
+def _path(env: str, default: str, override: str | None = None) -> Path:
+    return Path(override or os.environ.get(env) or default).expanduser().resolve()
+
+
+def inbox_path(override: str | None = None) -> Path:
+    return _path("INBEELD_INBOX", DEFAULT_INBOX, override)
+
+
+def warehouse_path(override: str | None = None) -> Path:
+    return _path("INBEELD_WAREHOUSE", DEFAULT_WAREHOUSE, override)
+
+
+def publish_path(override: str | None = None) -> Path:
+    return _path("INBEELD_PUBLISH", DEFAULT_PUBLISH, override)
+
+
+def exports_path(override: str | None = None) -> Path:
+    return _path("INBEELD_EXPORTS", DEFAULT_EXPORTS, override)
+
+
+def registry_path() -> Path:
+    return _path("INBEELD_REGISTRY", str(REGISTRY_SEED))
+
+
+def dagster_home() -> Path:
+    return _path("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
+
+
+class MissingKeyError(RuntimeError):
+    pass
+
+
+MISSING_KEY_MESSAGE = (
+    "INBEELD_PSEUDONYM_KEY is not set: inbeeld refuses to read BSNs without the "
+    "pseudonymisation key. Set it to the region's secret key (keep it as safe as the raw "
+    "files; whoever holds it can reverse every pseudonym), or run `inbeeld demo`, which "
+    "creates a local demo key."
+)
+
+
+def pseudonym_key() -> str:
+    key = os.environ.get(KEY_ENV, "")
+    if not key:
+        raise MissingKeyError(MISSING_KEY_MESSAGE)
+    return key
