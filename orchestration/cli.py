@@ -100,9 +100,13 @@ def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] |
 
     started = time.monotonic()
     with Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-        TextColumn("{task.completed}/{task.total} stappen"), TimeElapsedColumn(),
-        console=err, transient=False,
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} stappen"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
     ) as progress:
         task = progress.add_task("Dagster laden", total=None)
         import dagster as dg
@@ -155,10 +159,14 @@ def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] |
     if warehouse.exists():
         print_summary(console, warehouse, (start.isoformat(), end.isoformat()))
     if not result.success:
-        err.print(f"[bold red]De pipeline is niet voltooid[/] (run {result.run_id}, {elapsed:.0f} s).")
+        err.print(
+            f"[bold red]De pipeline is niet voltooid[/] (run {result.run_id}, {elapsed:.0f} s)."
+        )
         for f in failures or ["zie de Dagster-UI (make ui) voor de foutmelding"]:
             err.print(f"  [red]{f}[/]")
-        err.print("Herstel de oorzaak en start `inbeeld run` opnieuw; wat al geladen was blijft staan.")
+        err.print(
+            "Herstel de oorzaak en start `inbeeld run` opnieuw; wat al geladen was blijft staan."
+        )
         return 1
     console.print(
         f"[bold green]Run voltooid[/] in {elapsed:.0f} s (run {result.run_id[:8]}). "
@@ -177,13 +185,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- generate
 
 
-def _generate(out: Path, region: str | None, national: bool, months: int, start: str | None,
-              seed: int) -> None:
+def _generate(
+    out: Path, region: str | None, national: bool, months: int, start: str | None, seed: int
+) -> None:
     from orchestration.generate import generate_inbox
 
     with Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=err,
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
     ) as progress:
         task = progress.add_task("Genereren", total=None)
 
@@ -191,8 +204,13 @@ def _generate(out: Path, region: str | None, national: bool, months: int, start:
             progress.update(task, description=stage, completed=done, total=total)
 
         summary = generate_inbox(
-            out, region=None if national else region, national=national, months=months,
-            start=start, seed=seed, progress=report,
+            out,
+            region=None if national else region,
+            national=national,
+            months=months,
+            start=start,
+            seed=seed,
+            progress=report,
         )
     console.print(
         f"[bold green]Synthetische inbox[/] in {summary.out}: {summary.municipalities} gemeenten, "
@@ -220,8 +238,10 @@ def demo_key() -> Path:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
-        err.print(f"[yellow]Demo: lokale pseudonimiseringssleutel aangemaakt in {path} (alleen "
-                  "voor de eigenaar leesbaar). Gebruik in productie INBEELD_PSEUDONYM_KEY.[/]")
+        err.print(
+            f"[yellow]Demo: lokale pseudonimiseringssleutel aangemaakt in {path} (alleen "
+            "voor de eigenaar leesbaar). Gebruik in productie INBEELD_PSEUDONYM_KEY.[/]"
+        )
     return path
 
 
@@ -235,8 +255,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if rc == 0:
         console.print("\n[bold]Waar kijken:[/]")
         console.print(f"  inbox       {inbox}")
-        console.print(f"  warehouse   {settings.warehouse_path(args.warehouse)} "
-                      "(DuckDB: audit.loads, audit.quarantine, raw.*, staging.*)")
+        console.print(
+            f"  warehouse   {settings.warehouse_path(args.warehouse)} "
+            "(DuckDB: audit.loads, audit.quarantine, raw.*, staging.*)"
+        )
         console.print("  Dagster UI  make ui  →  http://127.0.0.1:3000")
     return rc
 
@@ -250,8 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the whole asset graph through Dagster, in-process")
     run.add_argument("--inbox", help="inbox folder (default INBEELD_INBOX or demo/inbox)")
-    run.add_argument("--warehouse", help="DuckDB file (default INBEELD_WAREHOUSE or "
-                                         "warehouse/inbeeld.duckdb)")
+    run.add_argument(
+        "--warehouse", help="DuckDB file (default INBEELD_WAREHOUSE or warehouse/inbeeld.duckdb)"
+    )
     run.add_argument("--months", help="YYYY-MM..YYYY-MM (default: every month in the inbox)")
     run.set_defaults(func=cmd_run)
 
@@ -265,7 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=20261122)
     gen.set_defaults(func=cmd_generate)
 
-    demo = sub.add_parser("demo", help="generate a synthetic region, run everything, print where to look")
+    demo = sub.add_parser(
+        "demo", help="generate a synthetic region, run everything, print where to look"
+    )
     demo.add_argument("--inbox", help="where to write the demo inbox (default demo/inbox)")
     demo.add_argument("--warehouse")
     demo.add_argument("--region", default="Zuid-Kennemerland en IJmond")
@@ -284,7 +309,9 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[bold red]inbeeld:[/] {exc}")
         return 2
     except KeyboardInterrupt:
-        err.print("[red]Afgebroken.[/] Wat al geladen was blijft staan; start het commando opnieuw.")
+        err.print(
+            "[red]Afgebroken.[/] Wat al geladen was blijft staan; start het commando opnieuw."
+        )
         return 130
 
 

@@ -31,7 +31,8 @@ defs = dg.Definitions(
         "inbox": InboxResource(),
         "pseudonym_key": PseudonymKeyResource(),
         "dbt": DbtCliResource(
-            project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.profiles_dir),
             dbt_executable=_dbt_executable(),
         ),
     },

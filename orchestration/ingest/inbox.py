@@ -100,26 +100,20 @@ def scan_inbox(inbox: Path, known_gemeenten: set[str]) -> list[InboxFile]:
                 f.source = stem
             else:
                 f.reason = "unknown_file"
-        elif len(parts) == 3:
-            f.month = parse_month(parts[0])
-            f.gemeentecode = parse_gemeente(parts[1])
-            if f.month is None:
-                f.reason, f.detail = "invalid_folder", parts[0]
-            elif f.gemeentecode is None:
-                f.reason, f.detail = "invalid_folder", parts[1]
-            elif f.gemeentecode not in known_gemeenten:
+        elif len(parts) == 3 and parse_month(parts[0]) and parse_gemeente(parts[1]):
+            f.month, f.gemeentecode = parse_month(parts[0]), parse_gemeente(parts[1])
+            if f.gemeentecode not in known_gemeenten:
                 f.reason, f.detail = "unknown_gemeente", f.gemeentecode
             elif stem in MONTHLY_SOURCES:
                 f.source = stem
             else:
                 f.reason = "unknown_file"
         else:
-            # A file directly under a month folder, or nested deeper than <month>/<gemeente>/.
-            f.month = parse_month(parts[0])
+            # Not under <month>/<gemeente>/: the path names no delivery slot, so month and
+            # gemeentecode stay empty and every run looks at the file again.
             f.reason = "invalid_folder"
-            f.detail = parts[0] if f.month is None else "/".join(parts[1:-1]) or parts[0]
-            if len(parts) > 3:
-                f.gemeentecode = parse_gemeente(parts[1])
+            bad = [p for p in parts[:-1] if not (parse_month(p) or parse_gemeente(p))]
+            f.detail = bad[0] if bad else "/".join(parts[:-1])
         found.append(f)
 
     # Two files that map to the same (month, gemeente, name) are both refused.

@@ -81,20 +81,45 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def _judge(f: InboxFile, data: bytes, sha: str, pseudonymise: Pseudonymiser) -> _Outcome:
     if f.reason is not None:
-        return _Outcome(f, sha, "rejected", None, reason=f.reason,
-                        message=file_message(f.reason, f.path, f.detail))
+        return _Outcome(
+            f,
+            sha,
+            "rejected",
+            None,
+            reason=f.reason,
+            message=file_message(f.reason, f.path, f.detail),
+        )
     parsed = parse(data)
     if isinstance(parsed, FileFault):
-        return _Outcome(f, sha, "rejected", parsed.rows_in, reason=parsed.reason,
-                        message=file_message(parsed.reason, f.path, parsed.detail))
+        return _Outcome(
+            f,
+            sha,
+            "rejected",
+            parsed.rows_in,
+            reason=parsed.reason,
+            message=file_message(parsed.reason, f.path, parsed.detail),
+        )
     assert f.source is not None
     rows = validate(f.source, parsed, f.month, f.gemeentecode, pseudonymise)
     if isinstance(rows, FileFault):
-        return _Outcome(f, sha, "rejected", rows.rows_in, reason=rows.reason,
-                        message=file_message(rows.reason, f.path, rows.detail, rows.line))
+        return _Outcome(
+            f,
+            sha,
+            "rejected",
+            rows.rows_in,
+            reason=rows.reason,
+            message=file_message(rows.reason, f.path, rows.detail, rows.line),
+        )
     if rows.rows_in > 0 and len(rows.loaded) == 0:
-        return _Outcome(f, sha, "rejected", rows.rows_in, rows=rows, reason="no_valid_rows",
-                        message=file_message("no_valid_rows", f.path, str(rows.rows_in)))
+        return _Outcome(
+            f,
+            sha,
+            "rejected",
+            rows.rows_in,
+            rows=rows,
+            reason="no_valid_rows",
+            message=file_message("no_valid_rows", f.path, str(rows.rows_in)),
+        )
     return _Outcome(f, sha, "loaded", rows.rows_in, rows=rows)
 
 
@@ -192,8 +217,9 @@ def ingest(
             if outcome.status == "rejected" and outcome.reason == seen[2]:
                 report.files_unchanged += 1
                 report.rejections.append(
-                    Rejection(f.path, f.gemeentecode, f.month, outcome.reason or "",
-                              outcome.message or "")
+                    Rejection(
+                        f.path, f.gemeentecode, f.month, outcome.reason or "", outcome.message or ""
+                    )
                 )
                 continue
             replace_rejected.append((f.path, sha))
@@ -207,11 +233,19 @@ def ingest(
         rows_q = len(o.rows.quarantine) if o.rows is not None else 0
         load_rows.append(
             {
-                "path": o.file.path, "month": o.file.month, "gemeentecode": o.file.gemeentecode,
-                "source": o.file.source, "sha256": o.sha256,
-                "is_current": o.status == "loaded", "status": o.status,
-                "rows_in": o.rows_in, "rows_loaded": rows_loaded, "rows_quarantined": rows_q,
-                "reason": o.reason, "message": o.message, "loaded_at": now,
+                "path": o.file.path,
+                "month": o.file.month,
+                "gemeentecode": o.file.gemeentecode,
+                "source": o.file.source,
+                "sha256": o.sha256,
+                "is_current": o.status == "loaded",
+                "status": o.status,
+                "rows_in": o.rows_in,
+                "rows_loaded": rows_loaded,
+                "rows_quarantined": rows_q,
+                "reason": o.reason,
+                "message": o.message,
+                "loaded_at": now,
             }
         )
         quarantine.append(_quarantine_frame(o))
@@ -229,8 +263,9 @@ def ingest(
             report.rows_by_table[RAW_TABLE[kind]] += rows_loaded
         else:
             report.rejections.append(
-                Rejection(o.file.path, o.file.gemeentecode, o.file.month, o.reason or "",
-                          o.message or "")
+                Rejection(
+                    o.file.path, o.file.gemeentecode, o.file.month, o.reason or "", o.message or ""
+                )
             )
 
     con.execute("begin transaction")
@@ -259,4 +294,3 @@ def ingest(
         con.execute("rollback")
         raise
     return report
-

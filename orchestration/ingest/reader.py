@@ -35,7 +35,7 @@ class FileFault:
 
 
 def _is_blank_line(line: str) -> bool:
-    return not line.strip(TRIM + ";,\"")
+    return not line.strip(TRIM + ';,"')
 
 
 def decode(data: bytes) -> str | FileFault:

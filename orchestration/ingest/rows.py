@@ -132,8 +132,11 @@ def validate(
     bsn_length = np.array([len(v) for v in cols["bsn"]], dtype=np.int64)
 
     frame = pd.DataFrame({"line": lines, "pseudo_id": pd.Series(pids, dtype="string")})
-    date_cols = {"jib": ("geboortedatum",), "registration": ("begindatum", "einddatum"),
-                 "begeleiding": ("datum",)}[kind]
+    date_cols = {
+        "jib": ("geboortedatum",),
+        "registration": ("begindatum", "einddatum"),
+        "begeleiding": ("datum",),
+    }[kind]
     for c in date_cols:
         raw = pd.Series(cols[c], dtype="string")
         parsed_dates = parse_dates(raw)

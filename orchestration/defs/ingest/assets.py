@@ -1,6 +1,5 @@
 """Ingest: read the inbox's files of the run's months into raw.*, audit.loads and audit.quarantine."""
 
-
 import datetime as dt
 
 import dagster as dg
@@ -110,8 +109,12 @@ def inbox_ingest(
             ),
         },
     )
-    for key in (("raw", "jib"), ("raw", "registration"), ("raw", "begeleiding"),
-                ("raw", "sociale_kaart")):
+    for key in (
+        ("raw", "jib"),
+        ("raw", "registration"),
+        ("raw", "begeleiding"),
+        ("raw", "sociale_kaart"),
+    ):
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey(list(key)),
             metadata={"rows_added": report.rows_by_table.get(".".join(key), 0)},

@@ -1,6 +1,5 @@
 """Warnings about what the ingest refused, visible as checks in the Dagster UI."""
 
-
 import dagster as dg
 
 from orchestration.resources import WarehouseResource
@@ -82,8 +81,10 @@ def header_only_after_full(
         metadata={
             "lege_lijsten": len(rows),
             "bestanden": dg.MetadataValue.md(
-                "\n".join(f"- `{p}` ({gm}, {m:%Y-%m}): vraag om opnieuw aanleveren"
-                          for p, gm, m in rows) or "geen"
+                "\n".join(
+                    f"- `{p}` ({gm}, {m:%Y-%m}): vraag om opnieuw aanleveren" for p, gm, m in rows
+                )
+                or "geen"
             ),
         },
     )

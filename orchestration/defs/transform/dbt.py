@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: one dbt build per run over the run's month window."""
 
-
 import json
 import os
 from collections.abc import Mapping

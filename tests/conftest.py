@@ -1,0 +1,48 @@
+"""Shared helpers: test BSNs (9999xxxxx, elfproef-valid), inbox writing, pseudonyms."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_KEY = "inbeeld-test-key"
+
+
+def _elf(bsn: str) -> bool:
+    # Written out independently of orchestration.core.bsn so the tests check it.
+    weights = [9, 8, 7, 6, 5, 4, 3, 2, -1]
+    return sum(w * int(d) for w, d in zip(weights, bsn, strict=True)) % 11 == 0
+
+
+VALID_BSNS: list[str] = [str(n) for n in range(999900000, 999999999) if _elf(str(n))]
+
+
+def bsn(i: int) -> str:
+    """The i-th valid test BSN (9999xxxxx range)."""
+    return VALID_BSNS[i]
+
+
+def pid(bsn9: str, key: str = TEST_KEY) -> str:
+    return hmac.new(key.encode(), bsn9.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def write(root: Path, rel: str, content: str | bytes, *, encoding: str = "utf-8") -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content if isinstance(content, bytes) else content.encode(encoding)
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    root = tmp_path / "inbox"
+    root.mkdir()
+    return root

@@ -1,0 +1,77 @@
+"""Units: the elfproef, BSN shapes, pseudonyms and dates."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import VALID_BSNS, pid
+
+from orchestration.core.bsn import Pseudonymiser, elfproef, elfproef_many, normalise_bsn
+from orchestration.core.dates import age_on, parse_date, parse_dates
+
+
+def test_elfproef_accepts_the_test_range_and_refuses_near_misses():
+    assert elfproef("999900006")
+    assert not elfproef("999900007")
+    assert not elfproef("000000000")  # divisible by 11, yet no BSN
+    assert not elfproef("99990000")  # 8 digits: pad first
+    assert not elfproef("９９９９００００６")  # full-width digits are no ASCII digits
+
+
+def test_elfproef_many_agrees_with_scalar_on_whole_range():
+    candidates = np.array([str(n) for n in range(999900000, 999905000)])
+    expected = np.array([elfproef(c) for c in candidates])
+    assert (elfproef_many(candidates) == expected).all()
+    assert expected.sum() == len([b for b in VALID_BSNS if b < "999905000"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("999900006", "999900006"),
+        ("99990003", "099990003"),
+        ("9999000061", None),
+        ("9999OOOO6", None),
+        ("", None),
+        ("1234567", None),
+    ],
+)
+def test_normalise_bsn(raw, expected):
+    assert normalise_bsn(raw) == expected
+
+
+def test_pseudonym_is_truncated_hmac_sha256_of_nine_digit_form():
+    p = Pseudonymiser("geheim")
+    assert p("999900006") == pid("999900006", "geheim")
+    assert len(p("999900006")) == 20 and p("999900006") == p("999900006").lower()
+    assert p("999900006") != Pseudonymiser("ander")("999900006")
+    with pytest.raises(ValueError):
+        Pseudonymiser("")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-03-01", dt.date(2024, 3, 1)),
+        ("2024-3-1", dt.date(2024, 3, 1)),
+        ("1-3-2024", dt.date(2024, 3, 1)),
+        ("01-03-2024", dt.date(2024, 3, 1)),
+        ("2024-02-29", dt.date(2024, 2, 29)),
+        ("2023-02-29", None),
+        ("2024-13-01", None),
+        ("24-3-1", None),
+        ("2024/03/01", None),
+        ("01-03-24", None),
+        ("", None),
+    ],
+)
+def test_parse_date(raw, expected):
+    assert parse_date(raw) == expected
+    parsed = parse_dates(pd.Series([raw]))[0]
+    assert (None if pd.isna(parsed) else parsed.date()) == expected
+
+
+def test_age_in_completed_years_on_peildatum():
+    birth = pd.to_datetime(pd.Series(["2001-03-01", "2001-03-02", "2004-02-29"]))
+    assert age_on(birth, dt.date(2024, 3, 1)).tolist() == [23, 22, 20]
