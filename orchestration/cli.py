@@ -18,8 +18,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from orchestration import settings
 from orchestration.ingest.inbox import parse_month
 
-console = Console(stderr=False, highlight=False)
-err = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DAGSTER_YAML = """\
 # Written by inbeeld: one writer at a time on the DuckDB warehouse.
@@ -156,8 +156,11 @@ def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] |
     from orchestration.summary import print_summary
 
     elapsed = time.monotonic() - started
-    if warehouse.exists():
-        print_summary(console, warehouse, (start.isoformat(), end.isoformat()))
+    if warehouse.is_file():
+        try:
+            print_summary(console, warehouse, (start.isoformat(), end.isoformat()))
+        except Exception as exc:  # the summary must never hide the run's own outcome
+            err.print(f"[yellow]Geen samenvatting: {exc}[/]")
     if not result.success:
         err.print(
             f"[bold red]De pipeline is niet voltooid[/] (run {result.run_id}, {elapsed:.0f} s)."

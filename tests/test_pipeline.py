@@ -1,0 +1,143 @@
+"""`inbeeld run` end to end: the real CLI, real Dagster run, real dbt on a real DuckDB file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import REPO, TEST_KEY, bsn, pid, write
+
+INBEELD = str(REPO / ".venv" / "bin" / "inbeeld")
+
+
+def inbeeld(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [INBEELD, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO
+    )
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pipeline")
+    inbox = root / "inbox"
+    write(
+        inbox,
+        "2024-01/GM0375/jib.csv",
+        f"bsn;geboortedatum\n{bsn(0)};2000-01-15\n{bsn(1)};1999-02-01\n",
+    )
+    write(inbox, "2024-01/GM0377/jib.csv", f"\ufeffbsn,geboortedatum\r\n{bsn(2)},15-1-2000\r\n")
+    write(inbox, "2024-02/GM0375/jib.csv", f"bsn;geboortedatum\n{bsn(0)};2000-01-15\n")
+    write(inbox, "2024-02/GM0377/jib.csv", "burgerservicenummer;geboortedatum\n1;2000-01-01\n")
+    write(
+        inbox,
+        "2024-02/GM0375/begeleiding.csv",
+        f"bsn;datum;gebeurtenis;waarde\n{bsn(0)};2024-02-03;brief;\n{bsn(0)};2024-02-30;brief;\n",
+    )
+    write(inbox, "2024-02/GM0375/kvk.csv", f"bsn;begindatum;einddatum\n{bsn(1)};2024-01-10;\n")
+    write(inbox, "sociale_kaart.csv", "organisatie_id;naam;type\nORG-1;Buurthuis;cultuur_religie\n")
+    env = {
+        **os.environ,
+        "INBEELD_PSEUDONYM_KEY": TEST_KEY,
+        "INBEELD_WAREHOUSE": str(root / "w.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "GX_ANALYTICS_ENABLED": "false",
+    }
+    first = inbeeld("run", "--inbox", str(inbox), env=env)
+    return inbox, root / "w.duckdb", env, first
+
+
+def test_run_completes_and_reports_the_rejected_file(region):
+    _, _, _, first = region
+    assert first.returncode == 0, first.stderr[-3000:]
+    out = first.stdout
+    assert "2024-02/GM0377/jib.csv" in out and "missing_column" in out
+    assert "Run voltooid" in out
+    assert "1 afgekeurde bestanden" in out
+
+
+def test_staging_reads_the_loaded_versions(region):
+    _, warehouse, _, _ = region
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        jib = con.execute(
+            "select month, gemeentecode, arbeidsmarktregio, pseudo_id from staging.stg_jib "
+            "order by all"
+        ).fetchall()
+        events = con.execute("select count(*) from staging.stg_begeleiding").fetchone()
+        quarantine = con.execute("select reason from staging.stg_quarantine").fetchall()
+    finally:
+        con.close()
+    jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+    region_name = "Zuid-Kennemerland en IJmond"
+    assert jib == sorted(
+        [
+            (jan, "GM0375", region_name, pid(bsn(0))),
+            (jan, "GM0375", region_name, pid(bsn(1))),
+            (jan, "GM0377", region_name, pid(bsn(2))),
+            (feb, "GM0375", region_name, pid(bsn(0))),
+        ]
+    )
+    assert events == (1,)
+    assert quarantine == [("invalid_date",)]
+
+
+def test_second_run_is_idempotent(region):
+    inbox, warehouse, env, _ = region
+    con = duckdb.connect(str(warehouse), read_only=True)
+    before = con.execute("select * from audit.loads order by all").fetchall()
+    con.close()
+    again = inbeeld("run", "--inbox", str(inbox), "--months", "2024-02..2024-02", env=env)
+    assert again.returncode == 0, again.stderr[-3000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select * from audit.loads order by all").fetchall() == before
+    con.close()
+
+
+def test_run_refuses_to_start_without_key(region, tmp_path):
+    inbox, _, env, _ = region
+    env = {k: v for k, v in env.items() if k != "INBEELD_PSEUDONYM_KEY"}
+    env["INBEELD_WAREHOUSE"] = str(tmp_path / "nokey.duckdb")
+    r = inbeeld("run", "--inbox", str(inbox), env=env, timeout=60)
+    assert r.returncode == 2
+    assert "INBEELD_PSEUDONYM_KEY" in r.stderr
+    assert not (tmp_path / "nokey.duckdb").exists()
+
+
+def test_missing_inbox_is_a_clear_usage_error(region, tmp_path):
+    _, _, env, _ = region
+    r = inbeeld("run", "--inbox", str(tmp_path / "nowhere"), env=env, timeout=60)
+    assert r.returncode == 2 and "does not exist" in r.stderr
+
+
+def test_pipeline_that_cannot_complete_exits_non_zero(region, tmp_path):
+    inbox, _, env, _ = region
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()  # a directory where the warehouse file should be
+    r = inbeeld("run", "--inbox", str(inbox), "--warehouse", str(blocked), env=env)
+    assert r.returncode == 1
+    assert "niet voltooid" in r.stderr
+
+
+def test_no_bsn_in_warehouse_or_output(region):
+    _, warehouse, _, first = region
+    secrets = [bsn(i) for i in range(3)]
+    text = first.stdout + first.stderr
+    assert not any(s in text for s in secrets)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        cols = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR'"
+        ).fetchall()
+        for schema, table, column in cols:
+            hits = con.execute(
+                f"select count(*) from {schema}.{table} where "
+                + " or ".join(f"contains(\"{column}\", '{s}')" for s in secrets)
+            ).fetchone()[0]
+            assert hits == 0, (schema, table, column)
+    finally:
+        con.close()
