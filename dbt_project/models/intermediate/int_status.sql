@@ -1,0 +1,66 @@
+-- Status on / off / unknown of every youth ever listed, for every month of the window
+-- (SPEC §3 "Status"). L is the youth's latest month with a listing before M.
+with youths as (
+    select distinct pseudo_id from {{ ref('int_listings') }}
+),
+
+spine as (
+    select y.pseudo_id, w.month
+    from youths as y
+    cross join {{ ref('int_window') }} as w
+),
+
+carried as (
+    select
+        s.pseudo_id,
+        s.month,
+        l.month is not null as is_listed,
+        l.gemeentecode,
+        l.geboortedatum,
+        max(l.month) over preceding_months as previous_listing_month,
+        last_value(l.geboortedatum ignore nulls) over preceding_months as previous_geboortedatum,
+        last_value(l.gemeentecode ignore nulls) over preceding_months as previous_gemeentecode
+    from spine as s
+    left join {{ ref('int_listings') }} as l
+        on l.pseudo_id = s.pseudo_id and l.month = s.month
+    window preceding_months as (
+        partition by s.pseudo_id order by s.month
+        rows between unbounded preceding and 1 preceding
+    )
+),
+
+-- A municipality that listed the youth in L delivered no counting list in M.
+lost_sight as (
+    select distinct c.pseudo_id, c.month
+    from carried as c
+    inner join {{ ref('int_listing_rows') }} as r
+        on r.pseudo_id = c.pseudo_id and r.month = c.previous_listing_month
+    left join {{ ref('int_jib_deliveries') }} as d
+        on d.gemeentecode = r.gemeentecode and d.month = c.month and d.counts_as_delivery
+    where not c.is_listed and d.gemeentecode is null
+)
+
+select
+    c.pseudo_id,
+    c.month,
+    c.is_listed,
+    c.gemeentecode,
+    c.geboortedatum,
+    c.previous_listing_month,
+    c.previous_geboortedatum,
+    c.previous_gemeentecode,
+    not c.is_listed
+        and c.previous_geboortedatum is not null
+        and {{ age_on('c.previous_geboortedatum', 'c.month') }} >= 27 as aged_out,
+    case
+        when c.is_listed then 'on'
+        when c.previous_geboortedatum is not null
+            and {{ age_on('c.previous_geboortedatum', 'c.month') }} >= 27 then 'off'
+        when ls.pseudo_id is not null or q.pseudo_id is not null then 'unknown'
+        else 'off'
+    end as status
+from carried as c
+left join lost_sight as ls
+    on ls.pseudo_id = c.pseudo_id and ls.month = c.month
+left join {{ ref('int_jib_quarantined') }} as q
+    on q.pseudo_id = c.pseudo_id and q.month = c.month
