@@ -72,5 +72,81 @@ def print_summary(console: Console, warehouse: Path, months: tuple[str, str]) ->
             for gm, reason, n in q:
                 t.add_row(gm, reason, str(n))
             console.print(t)
+        _print_marts(console, con)
     finally:
         con.close()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? "
+            "and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _print_marts(console: Console, con: duckdb.DuckDBPyConnection) -> None:
+    """The latest month of the window per region, and placements and outflow overall."""
+    if not _has_table(con, "marts", "region_month"):
+        return
+    latest = con.execute("select max(month) from marts.region_month").fetchone()[0]
+    if latest is None:
+        return
+    rows = con.execute(
+        """
+        select arbeidsmarktregio, on_list, excluded, excluded_buitenland, excluded_detentie,
+               excluded_jongerenloket, excluded_kvk, excluded_rmc, in_view, persistent,
+               priority_a, priority_b, priority_c, approached, reached, in_trajectory
+        from marts.region_month where gemeentecode = 'TOTAAL' and month = ?
+        order by arbeidsmarktregio
+        """,
+        [latest],
+    ).fetchall()
+    t = _table(
+        f"Jongeren op de lijst, {latest:%Y-%m}",
+        [
+            "regio",
+            "op lijst",
+            "uitgesloten",
+            "buitenl.",
+            "detentie",
+            "jongerenl.",
+            "kvk",
+            "rmc",
+            "in beeld",
+            "persistent",
+            "prio A",
+            "prio B",
+            "prio C",
+            "benaderd+",
+            "bereikt+",
+            "traject",
+        ],
+    )
+    for row in rows:
+        t.add_row(*[str(v) for v in row])
+    console.print(t)
+
+    stages = con.execute(
+        "select stage, count(*) from marts.youth_month where month = ? group by 1 order by 2 desc",
+        [latest],
+    ).fetchall()
+    console.print("Fase (" + f"{latest:%Y-%m}" + "): " + ", ".join(f"{s} {n}" for s, n in stages))
+    placements = con.execute(
+        """
+        select kind, count(*), count(*) filter (where sustained),
+               count(*) filter (where not sustained), count(*) filter (where sustained is null)
+        from marts.placements group by 1 order by 1
+        """
+    ).fetchall()
+    for kind, n, yes, no, unknown in placements:
+        console.print(
+            f"Plaatsingen {kind}: {n} (duurzaam {yes}, niet duurzaam {no}, nog onbekend {unknown})"
+        )
+    outflow = con.execute(
+        "select reason, count(*) from marts.outflow group by 1 order by 2 desc"
+    ).fetchall()
+    if outflow:
+        console.print("Uitstroom: " + ", ".join(f"{r} {n}" for r, n in outflow))
