@@ -11,9 +11,18 @@ from conftest import REPO
 def test_definitions_validate_with_the_dagster_cli(tmp_path):
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "GX_ANALYTICS_ENABLED": "false"}
     r = subprocess.run(
-        [str(REPO / ".venv/bin/dagster"), "definitions", "validate", "-m",
-         "orchestration.definitions"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(REPO / ".venv/bin/dagster"),
+            "definitions",
+            "validate",
+            "-m",
+            "orchestration.definitions",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
 
@@ -23,8 +32,15 @@ def test_every_asset_has_a_description_group_and_month_partitions():
 
     specs = list(defs.resolve_all_asset_specs())
     keys = {s.key.to_user_string() for s in specs}
-    assert {"raw/jib", "raw/registration", "raw/begeleiding", "raw/sociale_kaart",
-            "audit/loads", "audit/quarantine", "staging/stg_jib"} <= keys
+    assert {
+        "raw/jib",
+        "raw/registration",
+        "raw/begeleiding",
+        "raw/sociale_kaart",
+        "audit/loads",
+        "audit/quarantine",
+        "staging/stg_jib",
+    } <= keys
     for spec in specs:
         assert spec.description, spec.key
         assert spec.group_name in {"ingest", "quality", "transform", "publish"}, spec.key
