@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.defs.ingest.assets import inbox_ingest
 from orchestration.defs.ingest.checks import header_only_after_full, no_rejected_files
 from orchestration.defs.jobs import monthly_pipeline
+from orchestration.defs.quality.checks import gx_checks
 from orchestration.defs.transform.dbt import dbt_project, inbeeld_dbt_models
 from orchestration.progress import progress_logger
 from orchestration.resources import InboxResource, PseudonymKeyResource, WarehouseResource
@@ -23,7 +24,7 @@ def _dbt_executable() -> str:
 
 defs = dg.Definitions(
     assets=[inbox_ingest, inbeeld_dbt_models],
-    asset_checks=[no_rejected_files, header_only_after_full],
+    asset_checks=[no_rejected_files, header_only_after_full, *gx_checks],
     jobs=[monthly_pipeline],
     loggers={"console": dg.colored_console_logger, "inbeeld_progress": progress_logger},
     resources={

@@ -15,3 +15,21 @@ WAREHOUSE_POOL = "warehouse"
 def partition_months(context: dg.AssetExecutionContext) -> list[str]:
     """The YYYY-MM-01 keys of the run's partitions (one, or a range for a backfill)."""
     return list(context.partition_keys)
+
+
+def run_month_range(context: dg.AssetCheckExecutionContext) -> tuple[str, str]:
+    """First and last month (YYYY-MM-01) of the run that executes a check.
+
+    Checks are not partitioned themselves: they read the run's partition (range) tags.
+    """
+    tags = context.run.tags
+    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    end = tags.get("dagster/asset_partition_range_end") or start
+    return start or "1900-01-01", end or "2999-12-01"
+
+
+def run_months(context: dg.AssetCheckExecutionContext) -> list[str]:
+    start, end = run_month_range(context)
+    if start.startswith("1900"):
+        return []
+    return monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(start, end))

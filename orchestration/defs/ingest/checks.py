@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.partitions import run_month_range
 from orchestration.resources import WarehouseResource
 
 _REJECTED = """
@@ -28,13 +29,6 @@ _HEADER_ONLY_AFTER_FULL = """
 """
 
 
-def _window(context: dg.AssetCheckExecutionContext) -> list[str]:
-    keys = context.run.tags
-    start = keys.get("dagster/asset_partition_range_start") or keys.get("dagster/partition")
-    end = keys.get("dagster/asset_partition_range_end") or start
-    return [start or "1900-01-01", end or "2999-12-01"]
-
-
 @dg.asset_check(
     asset=dg.AssetKey(["audit", "loads"]),
     name="geen_afgekeurde_bestanden",
@@ -47,7 +41,7 @@ def no_rejected_files(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
-        rows = con.execute(_REJECTED, _window(context)).fetchall()
+        rows = con.execute(_REJECTED, list(run_month_range(context))).fetchall()
     return dg.AssetCheckResult(
         passed=not rows,
         severity=dg.AssetCheckSeverity.WARN,
@@ -74,7 +68,7 @@ def header_only_after_full(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
-        rows = con.execute(_HEADER_ONLY_AFTER_FULL, _window(context)).fetchall()
+        rows = con.execute(_HEADER_ONLY_AFTER_FULL, list(run_month_range(context))).fetchall()
     return dg.AssetCheckResult(
         passed=not rows,
         severity=dg.AssetCheckSeverity.WARN,

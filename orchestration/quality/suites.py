@@ -1,0 +1,123 @@
+"""Running the GX suites of `expectations/` on DataFrames, summarised for Dagster metadata.
+
+GX is imported lazily (it takes seconds) and its ephemeral context is built once per
+process. Results name expectations, counts and files — never a value.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from orchestration.settings import REPO_ROOT
+
+SUITES_DIR = REPO_ROOT / "expectations"
+
+
+@dataclass
+class Finding:
+    suite: str
+    month: str
+    expectation: str
+    column: str
+    severity: str
+    why: str
+    unexpected: int
+    rows: int
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SuiteOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    validations: int = 0
+    rows: int = 0
+    expectations_run: int = 0
+
+    def failed(self, severity: str) -> list[Finding]:
+        return [f for f in self.findings if f.severity == severity]
+
+
+def load_suite_spec(name: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
+    return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _context():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    return gx, gx.get_context(mode="ephemeral")
+
+
+@cache
+def _validation(name: str):
+    gx, ctx = _context()
+    spec = load_suite_spec(name)
+    suite = ctx.suites.add(gx.ExpectationSuite(name=name, expectations=spec["expectations"]))
+    source = ctx.data_sources.add_pandas(f"inbeeld_{name}")
+    batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("month")
+    return ctx.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{name}_per_month", data=batch, suite=suite)
+    )
+
+
+def validate(name: str, month: str, df: pd.DataFrame, outcome: SuiteOutcome) -> None:
+    """Validate one month's DataFrame with suite `name`; add what failed to `outcome`."""
+    outcome.validations += 1
+    outcome.rows += len(df)
+    if df.empty:
+        return
+    result = _validation(name).run(
+        batch_parameters={"dataframe": df},
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": ["path", "line"],
+            "return_unexpected_index_query": False,
+        },
+    )
+    for r in result.results:
+        outcome.expectations_run += 1
+        if r.success:
+            continue
+        cfg = r.expectation_config
+        meta = cfg.meta or {}
+        res = r.result or {}
+        index = res.get("unexpected_index_list") or []
+        files = sorted({row["path"] for row in index if isinstance(row, dict) and "path" in row})
+        kwargs = cfg.kwargs or {}
+        outcome.findings.append(
+            Finding(
+                suite=name,
+                month=month,
+                expectation=cfg.type,
+                column=str(kwargs.get("column") or kwargs.get("column_list") or ""),
+                severity=meta.get("severity", "error"),
+                why=meta.get("why", ""),
+                unexpected=int(res.get("unexpected_count") or 0),
+                rows=int(res.get("element_count") or len(df)),
+                files=files[:20],
+            )
+        )
+
+
+def findings_markdown(findings: list[Finding]) -> str:
+    if not findings:
+        return "Alle verwachtingen gehaald."
+    lines = [
+        "| maand | verwachting | kolom | afwijkend | bestanden | waarom |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in findings:
+        files = ", ".join(f"`{p}`" for p in f.files[:5]) + (" …" if len(f.files) > 5 else "")
+        lines.append(
+            f"| {f.month[:7]} | {f.expectation} | {f.column} | {f.unexpected} van {f.rows} "
+            f"| {files} | {f.why} |"
+        )
+    return "\n".join(lines)
