@@ -37,8 +37,9 @@ _FILE_MESSAGES: dict[str, str] = {
     ),
     "unknown_gemeente": (
         "Bestand '{path}': gemeentecode {detail} komt niet voor in het gemeenteregister "
-        "(CBS-indeling). Het bestand is niet ingelezen. Controleer de mapnaam; is de code "
-        "juist, werk dan het gemeenteregister bij."
+        "(CBS-indeling). Het bestand is niet ingelezen. Zet het in de map met de juiste "
+        "gemeentecode en lever het opnieuw aan; is de code juist, laat dan het "
+        "gemeenteregister bijwerken."
     ),
     "unknown_file": (
         "Bestand '{path}' heeft een onbekende naam. Toegestaan zijn jib.csv, kvk.csv, "
@@ -70,8 +71,8 @@ _FILE_MESSAGES: dict[str, str] = {
     ),
     "gemeentecode_mismatch": (
         "Bestand '{path}', regel {line}: de kolom gemeentecode noemt een andere gemeente "
-        "dan de map {detail}. Het hele bestand is niet ingelezen. Lever de lijst aan in "
-        "de map van de gemeente die erin staat."
+        "dan de map {detail}. Het hele bestand is niet ingelezen. Zet de lijst in de map "
+        "van de gemeente die erin staat en lever hem opnieuw aan."
     ),
     "no_valid_rows": (
         "Bestand '{path}': geen enkele van de {detail} regels is geldig. Het bestand is "
