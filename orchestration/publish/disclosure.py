@@ -1,0 +1,123 @@
+"""Disclosure control for every published number (SPEC §2), in one place.
+
+- Primary: a count 1..k-1 is suppressed and shown as `<k`.
+- Secondary: wherever cells add up to a published total (a row of components and its
+  total, a column of municipalities and the region's TOTAAL), no suppressed cell may be
+  derivable by subtraction. Relations are revisited until none has exactly one hidden
+  cell; each time the smallest visible other cell of that relation is hidden too.
+- Rates built on a suppressed count are suppressed.
+
+Secondary suppressions are shown as `x` (they may be large: `<k` would mislead).
+Written here rather than taken from a library: the one maintained Python package for
+statistical disclosure control (sdcMicro has no Python port) targets microdata, not
+these small additive tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+Cell = Hashable
+SECONDARY_MARK = "x"
+
+
+def primary_mark(k: int) -> str:
+    return f"<{k}"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """total = sum(parts) in the published table."""
+
+    total: Cell
+    parts: tuple[Cell, ...]
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (self.total, *self.parts)
+
+
+@dataclass
+class Protected:
+    values: dict[Cell, int]
+    primary: set[Cell]
+    secondary: set[Cell]
+    k: int
+
+    def hidden(self, cell: Cell) -> bool:
+        return cell in self.primary or cell in self.secondary
+
+    def show(self, cell: Cell) -> int | str:
+        """The published value: the count, `<k`, or `x`."""
+        if cell in self.primary:
+            return primary_mark(self.k)
+        if cell in self.secondary:
+            return SECONDARY_MARK
+        return self.values[cell]
+
+    def number(self, cell: Cell) -> int | None:
+        """The count, or None when it must not be shown (for charts)."""
+        return None if self.hidden(cell) else self.values[cell]
+
+    def rate(self, numerator: Cell, denominator: Cell, scale: float = 100.0) -> float | None:
+        """numerator/denominator, suppressed when either count is hidden (or the base is 0)."""
+        if self.hidden(numerator) or self.hidden(denominator):
+            return None
+        d = self.values[denominator]
+        return None if d == 0 else scale * self.values[numerator] / d
+
+
+def protect(values: Mapping[Cell, int], relations: Iterable[Relation], k: int = 5) -> Protected:
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    vals = dict(values)
+    rels = list(relations)
+    primary = {c for c, v in vals.items() if 0 < v < k}
+    secondary: set[Cell] = set()
+
+    def hidden(c: Cell) -> bool:
+        return c in primary or c in secondary
+
+    changed = True
+    while changed:
+        changed = False
+        for rel in rels:
+            cells = rel.cells
+            n_hidden = sum(hidden(c) for c in cells)
+            if n_hidden != 1:
+                continue
+            # A zero total with hidden parts cannot happen (parts are >= 0), and a hidden
+            # cell beside visible others is derivable: hide the smallest visible other,
+            # preferring parts over the total (the total is usually the headline).
+            candidates = sorted(
+                (c for c in cells if not hidden(c)),
+                key=lambda c: (c == rel.total, vals[c], repr(c)),
+            )
+            if candidates:
+                secondary.add(candidates[0])
+                changed = True
+    return Protected(values=vals, primary=primary, secondary=secondary, k=k)
+
+
+def table_relations(
+    rows: Sequence[Hashable],
+    columns: Sequence[Hashable],
+    row_total: Hashable | None = None,
+    column_total: Hashable | None = None,
+) -> list[Relation]:
+    """Relations of a rows x columns table of (row, column) cells with optional totals.
+
+    `row_total` is the column that holds each row's total; `column_total` is the row that
+    holds each column's total (e.g. TOTAAL).
+    """
+    rels: list[Relation] = []
+    body_cols = [c for c in columns if c != row_total]
+    body_rows = [r for r in rows if r != column_total]
+    if row_total is not None:
+        for r in rows:
+            rels.append(Relation((r, row_total), tuple((r, c) for c in body_cols)))
+    if column_total is not None:
+        for c in columns:
+            rels.append(Relation((column_total, c), tuple((r, c) for r in body_rows)))
+    return rels
