@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
-export UV_LINK_MODE := copy
+
 
 # The demo's local key, only when no real key is set (see README: production needs
 # INBEELD_PSEUDONYM_KEY and never uses this file).

@@ -96,9 +96,10 @@ def _print_marts(console: Console, con: duckdb.DuckDBPyConnection) -> None:
         return
     rows = con.execute(
         """
-        select arbeidsmarktregio, on_list, excluded, excluded_buitenland, excluded_detentie,
-               excluded_jongerenloket, excluded_kvk, excluded_rmc, in_view, persistent,
-               priority_a, priority_b, priority_c, approached, reached, in_trajectory
+        select arbeidsmarktregio, on_list, excluded, in_view, persistent,
+               priority_a, priority_b, priority_c, approached, reached, in_trajectory,
+               excluded_buitenland, excluded_detentie, excluded_jongerenloket,
+               excluded_kvk, excluded_rmc
         from marts.region_month where gemeentecode = 'TOTAAL' and month = ?
         order by arbeidsmarktregio
         """,
@@ -108,26 +109,27 @@ def _print_marts(console: Console, con: duckdb.DuckDBPyConnection) -> None:
         f"Jongeren op de lijst, {latest:%Y-%m}",
         [
             "regio",
-            "op lijst",
-            "uitgesloten",
-            "buitenl.",
-            "detentie",
-            "jongerenl.",
-            "kvk",
-            "rmc",
+            "lijst",
+            "uitgesl.",
             "in beeld",
-            "persistent",
-            "prio A",
-            "prio B",
-            "prio C",
-            "benaderd+",
-            "bereikt+",
+            "pers.",
+            "A",
+            "B",
+            "C",
+            "benad.",
+            "bereikt",
             "traject",
         ],
     )
+    reasons = ("buitenland", "detentie", "jongerenloket", "kvk", "rmc")
     for row in rows:
-        t.add_row(*[str(v) for v in row])
+        t.add_row(*[str(v) for v in row[:11]])
     console.print(t)
+    for row in rows:
+        console.print(
+            f"Uitgesloten in {row[0]} naar reden: "
+            + ", ".join(f"{r} {n}" for r, n in zip(reasons, row[11:], strict=True))
+        )
 
     stages = con.execute(
         "select stage, count(*) from marts.youth_month where month = ? group by 1 order by 2 desc",
