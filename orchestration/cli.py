@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import os
 import secrets
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -76,11 +77,30 @@ def prepare_dagster_home() -> Path:
 
 
 def _ensure_manifest() -> None:
-    from orchestration.settings import DBT_PROJECT_DIR
+    """Dagster reads dbt's manifest: (re)parse the project when it is missing or stale."""
+    from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
-    if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    sources = [
+        p
+        for p in DBT_PROJECT_DIR.rglob("*")
+        if p.suffix in {".sql", ".yml", ".csv"} and "target" not in p.parts
+    ]
+    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
+        return
+    err.print("dbt-project gewijzigd: manifest opnieuw maken (dbt parse) …")
+    dbt = REPO_ROOT / ".venv" / "bin" / "dbt"
+    result = subprocess.run(
+        [str(dbt) if dbt.exists() else "dbt", "parse", "--quiet", "--profiles-dir", "."],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
         raise UsageError(
-            "The dbt manifest is missing (dbt_project/target/manifest.json). Run `make install`."
+            "dbt parse failed; fix the dbt project (see below) or run `make install`.\n"
+            + result.stdout[-2000:]
+            + result.stderr[-2000:]
         )
 
 
@@ -88,15 +108,43 @@ def _ensure_manifest() -> None:
 
 
 def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] | None) -> int:
-    """Materialise the whole asset graph in-process for a month range; 0 when it completed."""
+    """Materialise the whole asset graph in-process for a month range; 0 when it completed.
+
+    The run works on a copy of the warehouse that replaces the original only when the
+    run completed (orchestration.atomic): a failed or killed run changes nothing.
+    """
+    from orchestration.atomic import WarehouseBusy, atomic_warehouse
+
     os.environ["INBEELD_INBOX"] = str(inbox)
-    os.environ["INBEELD_WAREHOUSE"] = str(warehouse)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     settings.pseudonym_key()  # refuses to start without the key
     found = inbox_months(inbox)
     start, end = months or (found[0], found[-1])
     _ensure_manifest()
     prepare_dagster_home()
+    if warehouse.is_dir():
+        err.print(
+            f"[bold red]De pipeline is niet voltooid:[/] {warehouse} is een map, geen bestand."
+        )
+        return 1
+    try:
+        with atomic_warehouse(warehouse) as (work, commit):
+            os.environ["INBEELD_WAREHOUSE"] = str(work)
+            rc = _execute(work, start, end)
+            commit[0] = rc == 0
+    except WarehouseBusy as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        os.environ["INBEELD_WAREHOUSE"] = str(warehouse)
+    if rc == 0:
+        console.print(f"Warehouse bijgewerkt: {warehouse}")
+    else:
+        err.print(f"Het warehouse is ongewijzigd gebleven: {warehouse}")
+    return rc
+
+
+def _execute(warehouse: Path, start: dt.date, end: dt.date) -> int:
+    """One in-process run of the job over the month range, with progress and summary."""
 
     started = time.monotonic()
     with Progress(
@@ -173,7 +221,7 @@ def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] |
         return 1
     console.print(
         f"[bold green]Run voltooid[/] in {elapsed:.0f} s (run {result.run_id[:8]}). "
-        f"Warehouse: {warehouse}. Log van dbt: {log_file}"
+        f"Log van dbt: {log_file}"
     )
     return 0
 

@@ -52,8 +52,11 @@ def load_suite_spec(name: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
 def _context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    return gx, gx.get_context(mode="ephemeral")
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return gx, context
 
 
 @cache
