@@ -113,12 +113,14 @@ def test_missing_inbox_is_a_clear_usage_error(region, tmp_path):
 
 
 def test_pipeline_that_cannot_complete_exits_non_zero(region, tmp_path):
-    inbox, _, env, _ = region
-    blocked = tmp_path / "blocked"
-    blocked.mkdir()  # a directory where the warehouse file should be
-    r = inbeeld("run", "--inbox", str(inbox), "--warehouse", str(blocked), env=env)
+    inbox, warehouse, env, _ = region
+    before = warehouse.read_bytes()
+    broken = {**env, "INBEELD_REGISTRY": str(tmp_path / "missing-registry.csv")}
+    r = inbeeld("run", "--inbox", str(inbox), env=broken)
     assert r.returncode == 1
-    assert "niet voltooid" in r.stderr
+    assert "niet voltooid" in r.stderr and "inbox_ingest" in r.stderr
+    assert "ongewijzigd" in r.stderr
+    assert warehouse.read_bytes() == before
 
 
 def test_no_bsn_in_warehouse_or_output(region):
