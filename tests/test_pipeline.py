@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -142,3 +143,23 @@ def test_no_bsn_in_warehouse_or_output(region):
             assert hits == 0, (schema, table, column)
     finally:
         con.close()
+
+
+def test_no_bsn_in_dagster_event_log_or_dbt_log(region):
+    import dagster as dg
+
+    _, _, env, _ = region
+    home = Path(env["DAGSTER_HOME"])
+    secrets = [bsn(i) for i in range(3)]
+    instance = dg.DagsterInstance.from_config(str(home))
+    texts = []
+    for run in instance.get_runs():
+        for record in instance.all_logs(run.run_id):
+            texts.append(record.user_message or "")
+            event = record.dagster_event
+            data = getattr(event, "event_specific_data", None) if event else None
+            texts.append(repr(data))
+    texts.append((home / "logs" / "last-run.log").read_text())
+    blob = "\n".join(texts)
+    assert len(blob) > 10_000, "the logs were read"
+    assert not any(s in blob for s in secrets)
