@@ -308,7 +308,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         console.print(f"  inbox       {inbox}")
         console.print(
             f"  warehouse   {settings.warehouse_path(args.warehouse)} "
-            "(DuckDB: audit.loads, audit.quarantine, raw.*, staging.*)"
+            "(DuckDB: marts.youth_month, marts.region_month, marts.outflow, marts.placements; "
+            "audit.loads, audit.quarantine)"
         )
         console.print("  Dagster UI  make ui  →  http://127.0.0.1:3000")
     return rc

@@ -12,7 +12,7 @@ from rich.table import Table
 def _table(title: str, columns: list[str]) -> Table:
     t = Table(title=title, title_justify="left", show_lines=False)
     for i, c in enumerate(columns):
-        t.add_column(c, justify="left" if i == 0 else "right")
+        t.add_column(c, justify="left" if i == 0 else "right", no_wrap=i == 0)
     return t
 
 
