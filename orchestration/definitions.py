@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.defs.automation.triggers import inbox_sensor, monthly_schedule
 from orchestration.defs.ingest.assets import inbox_ingest
 from orchestration.defs.ingest.checks import header_only_after_full, no_rejected_files
 from orchestration.defs.jobs import monthly_pipeline
@@ -26,6 +27,8 @@ defs = dg.Definitions(
     assets=[inbox_ingest, inbeeld_dbt_models],
     asset_checks=[no_rejected_files, header_only_after_full, *gx_checks],
     jobs=[monthly_pipeline],
+    sensors=[inbox_sensor],
+    schedules=[monthly_schedule],
     loggers={"console": dg.colored_console_logger, "inbeeld_progress": progress_logger},
     resources={
         "warehouse": WarehouseResource(),
