@@ -163,3 +163,24 @@ def test_no_bsn_in_dagster_event_log_or_dbt_log(region):
     blob = "\n".join(texts)
     assert len(blob) > 10_000, "the logs were read"
     assert not any(s in blob for s in secrets)
+
+
+def test_event_delivered_by_mistake_disappears_on_redelivery(region):
+    """Runs last in this module: it re-delivers a file of the shared inbox."""
+    inbox, warehouse, env, _ = region
+
+    def stage_feb() -> tuple:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return con.execute(
+                "select stage from marts.youth_month where pseudo_id = ? and month = '2024-02-01'",
+                [pid(bsn(0))],
+            ).fetchone()
+        finally:
+            con.close()
+
+    assert stage_feb() == ("benaderd",)
+    write(inbox, "2024-02/GM0375/begeleiding.csv", "bsn;datum;gebeurtenis;waarde\n")
+    r = inbeeld("run", "--inbox", str(inbox), env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert stage_feb() == ("niet_benaderd",)
