@@ -239,7 +239,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _generate(
     out: Path, region: str | None, national: bool, months: int, start: str | None, seed: int
 ) -> None:
-    from orchestration.synthetic import generate_inbox
+    from orchestration.generate import generate_inbox
 
     with Progress(
         SpinnerColumn(),

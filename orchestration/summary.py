@@ -8,6 +8,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.ingest.warehouse import OPEN_REJECTIONS_SQL
+
 
 def _table(title: str, columns: list[str]) -> Table:
     t = Table(title=title, title_justify="left", show_lines=False)
@@ -42,16 +44,7 @@ def print_summary(console: Console, warehouse: Path, months: tuple[str, str]) ->
             t.add_row(*[str(v) for v in row])
         console.print(t)
 
-        rejected = con.execute(
-            """
-            select path, reason, message from audit.loads l
-            where status = 'rejected' and (month is null or month between ?::date and ?::date)
-              and not exists (select 1 from audit.loads c where c.path = l.path
-                              and c.is_current and c.loaded_at >= l.loaded_at)
-            order by path
-            """,
-            [lo, hi],
-        ).fetchall()
+        rejected = con.execute(OPEN_REJECTIONS_SQL, [lo, hi]).fetchall()
         if rejected:
             console.print(f"[bold yellow]{len(rejected)} afgekeurde bestanden:[/]")
             for path, reason, message in rejected:

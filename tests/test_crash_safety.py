@@ -14,11 +14,18 @@ import duckdb
 import pytest
 from conftest import REPO, TEST_KEY
 
-from orchestration.synthetic import generate_inbox
+from orchestration.generate import generate_inbox
 
 INBEELD = str(REPO / ".venv" / "bin" / "inbeeld")
-TABLES = ("audit.loads", "raw.jib", "raw.begeleiding", "marts.youth_month",
-          "marts.region_month", "marts.outflow", "marts.placements")
+TABLES = (
+    "audit.loads",
+    "raw.jib",
+    "raw.begeleiding",
+    "marts.youth_month",
+    "marts.region_month",
+    "marts.outflow",
+    "marts.placements",
+)
 
 
 def sha(path: Path) -> str:
@@ -30,7 +37,8 @@ def snapshot(warehouse: Path) -> dict[str, list]:
     try:
         return {
             t: con.execute(
-                f"select * exclude (loaded_at) from {t} order by all" if t == "audit.loads"
+                f"select * exclude (loaded_at) from {t} order by all"
+                if t == "audit.loads"
                 else f"select * from {t} order by all"
             ).fetchall()
             for t in TABLES
@@ -40,8 +48,14 @@ def snapshot(warehouse: Path) -> dict[str, list]:
 
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen:
-    return subprocess.Popen([INBEELD, "run", *args], env=env, cwd=REPO, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [INBEELD, "run", *args],
+        env=env,
+        cwd=REPO,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_for_step(home: Path, step: str, proc: subprocess.Popen, timeout: float = 180) -> None:
@@ -55,7 +69,8 @@ def wait_for_step(home: Path, step: str, proc: subprocess.Popen, timeout: float 
             instance = dg.DagsterInstance.from_config(str(home))
             runs = instance.get_runs(limit=1)
             if runs and any(
-                r.dagster_event and r.dagster_event.event_type_value == "STEP_START"
+                r.dagster_event
+                and r.dagster_event.event_type_value == "STEP_START"
                 and r.dagster_event.step_key == step
                 for r in instance.all_logs(runs[0].run_id)
             ):
@@ -76,13 +91,23 @@ def setup(tmp_path_factory):
     root = tmp_path_factory.mktemp("crash")
     inbox = root / "inbox"
     generate_inbox(inbox, months=6, start="2025-01", seed=3)
-    env = {**os.environ, "INBEELD_PSEUDONYM_KEY": TEST_KEY, "GX_ANALYTICS_ENABLED": "false",
-           "DAGSTER_HOME": str(root / "dh"), "INBEELD_INBOX": str(inbox)}
+    env = {
+        **os.environ,
+        "INBEELD_PSEUDONYM_KEY": TEST_KEY,
+        "GX_ANALYTICS_ENABLED": "false",
+        "DAGSTER_HOME": str(root / "dh"),
+        "INBEELD_INBOX": str(inbox),
+    }
     (root / "dh").mkdir()
     (root / "dh" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     reference = root / "reference.duckdb"
-    r = subprocess.run([INBEELD, "run", "--warehouse", str(reference)], env=env, cwd=REPO,
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [INBEELD, "run", "--warehouse", str(reference)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     return root, env, reference
 
@@ -90,8 +115,12 @@ def setup(tmp_path_factory):
 def test_sigkill_in_ingest_and_in_dbt_leaves_the_warehouse_unchanged(setup):
     root, env, reference = setup
     warehouse = root / "crashed.duckdb"
-    first = subprocess.run([INBEELD, "run", "--warehouse", str(warehouse), "--months",
-                            "2025-01..2025-03"], env=env, cwd=REPO, capture_output=True)
+    first = subprocess.run(
+        [INBEELD, "run", "--warehouse", str(warehouse), "--months", "2025-01..2025-03"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+    )
     assert first.returncode == 0
     before_sha, before = sha(warehouse), snapshot(warehouse)
 
@@ -107,8 +136,9 @@ def test_sigkill_in_ingest_and_in_dbt_leaves_the_warehouse_unchanged(setup):
     assert sha(warehouse) == before_sha
     assert snapshot(warehouse) == before
 
-    again = subprocess.run([INBEELD, "run", "--warehouse", str(warehouse)], env=env, cwd=REPO,
-                           capture_output=True)
+    again = subprocess.run(
+        [INBEELD, "run", "--warehouse", str(warehouse)], env=env, cwd=REPO, capture_output=True
+    )
     assert again.returncode == 0
     assert snapshot(warehouse) == snapshot(reference)
     assert not list(root.glob(".inbeeld_run_*")), "the stale work copy is gone"

@@ -131,3 +131,16 @@ QUARANTINE_COLUMNS: tuple[str, ...] = (
     "pseudo_id",
     "bsn_length",
 )
+
+# Rejected file versions that no later loaded version of the same path replaced, for the
+# months [?, ?]: what the data team still has to chase.
+OPEN_REJECTIONS_SQL = """
+    select path, reason, message
+    from audit.loads l
+    where status = 'rejected'
+      and (month is null or month between ?::date and ?::date)
+      and not exists (
+          select 1 from audit.loads c
+          where c.path = l.path and c.is_current and c.loaded_at >= l.loaded_at)
+    order by path
+"""

@@ -11,5 +11,4 @@ select
     b.sha256,
     b.line
 from {{ source('raw', 'begeleiding') }} as b
-inner join {{ ref('stg_file_versions') }} as v
-    on v.path = b.path and v.sha256 = b.sha256 and v.is_effective
+{{ join_version_in_effect('b') }}

@@ -9,7 +9,6 @@ select
     j.sha256,
     j.line
 from {{ source('raw', 'jib') }} as j
-inner join {{ ref('stg_file_versions') }} as v
-    on v.path = j.path and v.sha256 = j.sha256 and v.is_effective
+{{ join_version_in_effect('j') }}
 left join {{ ref('stg_gemeenten') }} as g
     on g.gemeentecode = j.gemeentecode

@@ -10,5 +10,4 @@ select
     r.sha256,
     r.line
 from {{ source('raw', 'registration') }} as r
-inner join {{ ref('stg_file_versions') }} as v
-    on v.path = r.path and v.sha256 = r.sha256 and v.is_effective
+{{ join_version_in_effect('r') }}

@@ -9,5 +9,4 @@ select
     s.behouden,
     s.line
 from {{ source('raw', 'sociale_kaart') }} as s
-inner join {{ ref('stg_file_versions') }} as v
-    on v.path = s.path and v.sha256 = s.sha256 and v.is_effective
+{{ join_version_in_effect('s') }}

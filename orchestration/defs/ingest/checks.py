@@ -3,18 +3,8 @@
 import dagster as dg
 
 from orchestration.defs.partitions import run_month_range
+from orchestration.ingest.warehouse import OPEN_REJECTIONS_SQL
 from orchestration.resources import WarehouseResource
-
-_REJECTED = """
-    select path, reason, message
-    from audit.loads l
-    where status = 'rejected'
-      and (month is null or month between ?::date and ?::date)
-      and not exists (  -- a later loaded version of the same path replaced it
-          select 1 from audit.loads c
-          where c.path = l.path and c.is_current and c.loaded_at >= l.loaded_at)
-    order by path
-"""
 
 _HEADER_ONLY_AFTER_FULL = """
     with lists as (
@@ -41,7 +31,7 @@ def no_rejected_files(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
-        rows = con.execute(_REJECTED, list(run_month_range(context))).fetchall()
+        rows = con.execute(OPEN_REJECTIONS_SQL, list(run_month_range(context))).fetchall()
     return dg.AssetCheckResult(
         passed=not rows,
         severity=dg.AssetCheckSeverity.WARN,
