@@ -17,8 +17,8 @@ install: $(VENV)/.installed dbt_project/target/manifest.json
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
-	$(BIN)/uv sync --frozen --python $(BIN)/python
+	@test -x $(BIN)/uv || command -v uv >/dev/null || { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null; $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"; }
+	$$(test -x $(BIN)/uv && echo $(BIN)/uv || command -v uv) sync --frozen --python $(BIN)/python
 	@touch $@
 
 # The dbt manifest Dagster reads, prepared explicitly (never by `dagster dev`).
