@@ -40,7 +40,7 @@ def b() -> str:
 
 B_BOM, B_COMMA, B_SEMI, B_CRLF, B_QUOTED, B_BLANK, B_CASE, B_EXTRA = (b() for _ in range(8))
 B_TRUNC, B_DUP, B_EIGHT_OK, B_LONG_OK, B_FORMULA_OK, B_CR = (b() for _ in range(6))
-EIGHT = "99990015"  # 8-digit form of a valid number 099990015
+EIGHT = "99990015"  # an 8-digit BSN: it is padded with a leading 0 (see the note on the test range)
 
 case("not_utf8", 1, "jib.csv", (HDR + f"{b()};{OK_BIRTH}\nCaf\xe9;x\n").encode("latin-1"))
 case("bom", 2, "jib.csv", "\ufeff" + HDR + f"{B_BOM};{OK_BIRTH}\n")

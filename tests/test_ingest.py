@@ -19,7 +19,7 @@ from orchestration.ingest.load import ingest
 KNOWN = {"GM0375", "GM0377", "GM0392", "GM0396", "GM0397"}
 MARCH = dt.date(2024, 3, 1)
 B = [bsn(i) for i in range(50)]
-EIGHT = "99990003"  # 8-digit form; its 9-digit form 099990003 passes the elfproef
+EIGHT = "99990003"  # an 8-digit BSN; its zero-padded 9-digit form passes the elfproef
 
 
 def run_ingest(inbox: Path, con: duckdb.DuckDBPyConnection, months=None):
