@@ -34,6 +34,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 ui: install
+	@$(BIN)/python -c "from orchestration.cli import prepare_dagster_home; prepare_dagster_home()"
 	INBEELD_PSEUDONYM_KEY="$(DEMO_KEY)" $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
 
 lint:

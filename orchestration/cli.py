@@ -311,8 +311,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "(DuckDB: marts.youth_month, marts.region_month, marts.outflow, marts.placements; "
             "audit.loads, audit.quarantine)"
         )
+        console.print(
+            f"  werklijsten {settings.exports_path()}/<gemeentecode>/werklijst.csv "
+            "(persoonsgegevens, alleen eigenaar)"
+        )
         console.print("  Dagster UI  make ui  →  http://127.0.0.1:3000")
     return rc
+
+
+# --------------------------------------------------------------------------- reidentify
+
+
+def cmd_reidentify(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.core.bsn import Pseudonymiser
+    from orchestration.publish.work_lists import ReidentifyError, reidentify
+
+    gemeentecode = args.gemeente.strip().upper()
+    pseudonymise = Pseudonymiser(settings.pseudonym_key())
+    warehouse = settings.warehouse_path(args.warehouse)
+    if not warehouse.is_file():
+        raise UsageError(f"Warehouse {warehouse} does not exist; run `inbeeld run` first.")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        target, n = reidentify(
+            con,
+            gemeentecode,
+            settings.inbox_path(args.inbox),
+            settings.exports_path(),
+            pseudonymise,
+        )
+    except ReidentifyError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        con.close()
+    console.print(
+        f"Werklijst met BSN voor {gemeentecode}: {n} jongeren met prioriteit in {target} "
+        "(alleen voor de eigenaar leesbaar; na gebruik verwijderen)."
+    )
+    return 0
 
 
 # --------------------------------------------------------------------------- main
@@ -349,6 +387,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--months", type=int, default=24)
     demo.add_argument("--seed", type=int, default=20261122)
     demo.set_defaults(func=cmd_demo)
+    reid = sub.add_parser("reidentify", help="the work list with BSNs, for one municipality")
+    reid.add_argument("--gemeente", required=True, help="GMxxxx")
+    reid.add_argument("--inbox")
+    reid.add_argument("--warehouse")
+    reid.set_defaults(func=cmd_reidentify)
     return p
 
 

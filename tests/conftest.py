@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Person-level exports of test runs go to a temporary folder, never into the repository.
+os.environ["INBEELD_EXPORTS"] = tempfile.mkdtemp(prefix="inbeeld-exports-")
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_KEY = "inbeeld-test-key"

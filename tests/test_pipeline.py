@@ -45,6 +45,7 @@ def region(tmp_path_factory):
         "INBEELD_WAREHOUSE": str(root / "w.duckdb"),
         "DAGSTER_HOME": str(root / "dagster_home"),
         "GX_ANALYTICS_ENABLED": "false",
+        "INBEELD_EXPORTS": str(root / "exports"),
     }
     first = inbeeld("run", "--inbox", str(inbox), env=env)
     return inbox, root / "w.duckdb", env, first
@@ -163,6 +164,74 @@ def test_no_bsn_in_dagster_event_log_or_dbt_log(region):
     blob = "\n".join(texts)
     assert len(blob) > 10_000, "the logs were read"
     assert not any(s in blob for s in secrets)
+
+
+def test_work_lists_are_owner_only_and_sorted(region):
+    _, _, env, _ = region
+    exports = Path(env["INBEELD_EXPORTS"])
+    folder = exports / "GM0375"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    werklijst = folder / "werklijst.csv"
+    assert oct(werklijst.stat().st_mode & 0o777) == "0o600"
+    lines = werklijst.read_text().splitlines()
+    assert lines[0].split(";") == [
+        "pseudo_id",
+        "geboortedatum",
+        "prioriteit",
+        "prioriteit_reden",
+        "fase",
+        "maanden_aaneengesloten",
+        "uitsluitingsredenen",
+        "trede",
+    ]
+    # February, the latest month: only bsn(0) is on GM0375's list (benaderd, 2 months: C).
+    assert lines[1:] == [f"{pid(bsn(0))};2000-01-15;C;;benaderd;2;;"]
+    assert "Prioriteit" in (folder / "toelichting.md").read_text()
+    assert not any(b in werklijst.read_text() for b in (bsn(0), bsn(1), bsn(2)))
+
+
+def test_reidentify_writes_bsns_of_youths_with_a_priority(region):
+    inbox, warehouse, env, _ = region
+    r = inbeeld(
+        "reidentify",
+        "--gemeente",
+        "gm0375",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    target = Path(env["INBEELD_EXPORTS"]) / "GM0375" / "werklijst_bsn.csv"
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    assert target.read_text().splitlines() == [
+        "bsn;geboortedatum;prioriteit;prioriteit_reden;fase",
+        f"{bsn(0)};2000-01-15;C;;benaderd",
+    ]
+    assert bsn(0) not in r.stdout + r.stderr
+
+
+def test_reidentify_refuses_a_changed_list(region, tmp_path):
+    inbox, warehouse, env, _ = region
+    copy = tmp_path / "inbox"
+    import shutil
+
+    shutil.copytree(inbox, copy)
+    (copy / "2024-02/GM0375/jib.csv").write_text("bsn;geboortedatum\n")
+    r = inbeeld(
+        "reidentify",
+        "--gemeente",
+        "GM0375",
+        "--inbox",
+        str(copy),
+        "--warehouse",
+        str(warehouse),
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 2 and "gewijzigd" in r.stderr
 
 
 def test_event_delivered_by_mistake_disappears_on_redelivery(region):
