@@ -12,11 +12,6 @@ single_run = dg.BackfillPolicy.single_run()
 WAREHOUSE_POOL = "warehouse"
 
 
-def partition_months(context: dg.AssetExecutionContext) -> list[str]:
-    """The YYYY-MM-01 keys of the run's partitions (one, or a range for a backfill)."""
-    return list(context.partition_keys)
-
-
 def run_month_range(context: dg.AssetCheckExecutionContext) -> tuple[str, str]:
     """First and last month (YYYY-MM-01) of the run that executes a check.
 

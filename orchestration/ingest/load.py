@@ -56,7 +56,6 @@ class IngestReport:
     rows_quarantined: int = 0
     quarantine_by_gemeente: Counter = field(default_factory=Counter)  # (gm, reason) -> n
     rows_by_table: Counter = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def files_rejected(self) -> int:

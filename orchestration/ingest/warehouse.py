@@ -55,11 +55,6 @@ DDL: tuple[str, ...] = (
         organisatie_id varchar, naam varchar, type varchar,
         bereiken boolean, activeren boolean, plaatsen boolean, behouden boolean
     )""",
-    """create table if not exists audit.ingest_runs (
-        run_id varchar, started_at timestamp, finished_at timestamp,
-        months varchar, files_seen integer, files_new integer,
-        files_loaded integer, files_rejected integer
-    )""",
 )
 
 RAW_TABLE: dict[str, str] = {
