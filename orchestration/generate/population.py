@@ -13,27 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from orchestration.generate.calendar import days_in, first_day, month_of_day, random_day
+from orchestration.ingest.rows import EVENTS  # one list of events, SPEC §1 order
 
 BURN_IN = 48  # months; no youth can be listed longer (23 -> 27)
 AGE_23, AGE_27 = 23 * 12, 27 * 12  # age bounds in months
 
-EVENTS: tuple[str, ...] = (
-    "brief",
-    "tweede_brief",
-    "huisbezoek",
-    "whatsapp",
-    "verwijzing",
-    "contact",
-    "intake",
-    "traject_start",
-    "traject_einde",
-    "trede",
-    "start_opleiding",
-    "start_werk",
-    "uitval",
-    "weigering",
-    "bezwaar",
-)
 EV = {name: i for i, name in enumerate(EVENTS)}
 
 # Case stages of the simulation (they drive which event comes next).
