@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # INBEELD_PSEUDONYM_KEY and never uses this file).
 DEMO_KEY = $${INBEELD_PSEUDONYM_KEY:-$$(cat .inbeeld/pseudonym.key 2>/dev/null)}
 
-.PHONY: install demo test ui lint bench clean
+.PHONY: install demo test ui lint bench clean system-deps
 
 install: $(VENV)/.installed dbt_project/target/manifest.json
 
@@ -29,7 +29,18 @@ dbt_project/target/manifest.json: $(VENV)/.installed $(shell find dbt_project -n
 demo: install
 	$(BIN)/inbeeld demo
 
-test: install
+# Debian packages the tests drive for real: chromium (the dashboards in a browser) and
+# the PostgreSQL server (the shared-deployment test). Installed only where missing.
+system-deps:
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: install system-deps
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/python -m pytest -q
 
