@@ -138,6 +138,9 @@ def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] |
         os.environ["INBEELD_WAREHOUSE"] = str(warehouse)
     if rc == 0:
         console.print(f"Warehouse bijgewerkt: {warehouse}")
+        console.print(
+            f"Gepubliceerd (geaggregeerd, onder geheimhouding): {settings.publish_path()}"
+        )
     else:
         err.print(f"Het warehouse is ongewijzigd gebleven: {warehouse}")
     return rc
@@ -315,7 +318,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"  werklijsten {settings.exports_path()}/<gemeentecode>/werklijst.csv "
             "(persoonsgegevens, alleen eigenaar)"
         )
+        publish = settings.publish_path()
+        console.print(f"  SZW-tabel   {publish / 'szw' / 'szw_kwartaal.csv'} (met definities.md)")
         console.print("  Dagster UI  make ui  →  http://127.0.0.1:3000")
+        console.print("\n[bold]Dashboards (open in een browser):[/]")
+        # Plain print: the path must stay on one line, whatever the terminal width.
+        print(publish / "index.html", flush=True)
     return rc
 
 

@@ -9,6 +9,7 @@ from orchestration.defs.automation.triggers import inbox_sensor, monthly_schedul
 from orchestration.defs.ingest.assets import inbox_ingest
 from orchestration.defs.ingest.checks import header_only_after_full, no_rejected_files
 from orchestration.defs.jobs import monthly_pipeline
+from orchestration.defs.publish.publication import regional_dashboards, szw_quarterly
 from orchestration.defs.publish.work_lists import work_lists
 from orchestration.defs.quality.checks import gx_checks
 from orchestration.defs.transform.dbt import dbt_project, inbeeld_dbt_models
@@ -25,7 +26,7 @@ def _dbt_executable() -> str:
 
 
 defs = dg.Definitions(
-    assets=[inbox_ingest, inbeeld_dbt_models, work_lists],
+    assets=[inbox_ingest, inbeeld_dbt_models, work_lists, szw_quarterly, regional_dashboards],
     asset_checks=[no_rejected_files, header_only_after_full, *gx_checks],
     jobs=[monthly_pipeline],
     sensors=[inbox_sensor],

@@ -65,3 +65,18 @@ def pseudonym_key() -> str:
     if not key:
         raise MissingKeyError(MISSING_KEY_MESSAGE)
     return key
+
+
+def disclosure_k() -> int:
+    """k of SPEC §2 (counts 1..k-1 are suppressed): INBEELD_DISCLOSURE_K, else the dbt
+    var `disclosure_k`, so the warehouse and the published files share one setting."""
+    value = os.environ.get("INBEELD_DISCLOSURE_K")
+    if value is None:
+        import yaml  # dbt's own dependency; only needed here
+
+        project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+        value = project["vars"]["disclosure_k"]
+    k = int(value)
+    if k < 2:
+        raise ValueError(f"disclosure_k must be at least 2, got {k}")
+    return k

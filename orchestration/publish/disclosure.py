@@ -87,12 +87,13 @@ def protect(values: Mapping[Cell, int], relations: Iterable[Relation], k: int = 
             n_hidden = sum(hidden(c) for c in cells)
             if n_hidden != 1:
                 continue
-            # A zero total with hidden parts cannot happen (parts are >= 0), and a hidden
-            # cell beside visible others is derivable: hide the smallest visible other,
-            # preferring parts over the total (the total is usually the headline).
+            # A hidden cell beside visible others is derivable: hide the smallest visible
+            # other, preferring parts over the total (the total is usually the headline)
+            # and non-zero cells over zeros (hiding a 0 beside a `<k` cell of 1 would
+            # still give the 1 away: their hidden sum would be 1).
             candidates = sorted(
                 (c for c in cells if not hidden(c)),
-                key=lambda c: (c == rel.total, vals[c], repr(c)),
+                key=lambda c: (vals[c] == 0, c == rel.total, vals[c], repr(c)),
             )
             if candidates:
                 secondary.add(candidates[0])

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration import settings
-from orchestration.defs.partitions import monthly_partitions, single_run
+from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
 from orchestration.publish.work_lists import write_work_lists
 from orchestration.resources import WarehouseResource
 
@@ -16,6 +16,7 @@ from orchestration.resources import WarehouseResource
     owners=["team:regionaal-datateam"],
     partitions_def=monthly_partitions,
     backfill_policy=single_run,
+    pool=WAREHOUSE_POOL,
     description=(
         "exports/<gemeentecode>/werklijst.csv with a Dutch explanation beside it: every youth "
         "on the list in the latest month, sorted by priority. Person-level and owner-only "

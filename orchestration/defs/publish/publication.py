@@ -1,0 +1,98 @@
+"""Publish: the regional dashboards and the SZW quarterly table, disclosure-controlled.
+
+Both are drawn from one protected set of cells per region (orchestration/publish/cube.py),
+so a number hidden in one can't be recovered from the other.
+"""
+
+import dagster as dg
+
+from orchestration import settings
+from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
+from orchestration.publish import dashboards, szw
+from orchestration.publish.cube import build_cubes
+from orchestration.resources import WarehouseResource
+
+REPORT_MODELS = (
+    "persistence_distribution",
+    "trede_distribution",
+    "ladder_moves",
+    "outreach_funnel",
+    "referrals_by_type",
+    "referrals_by_role",
+    "placement_outcomes",
+    "szw_quarter_counts",
+)
+UPSTREAM = [
+    dg.AssetKey(["marts", "region_month"]),
+    *(dg.AssetKey(["reports", m]) for m in REPORT_MODELS),
+]
+OWNERS = ["team:regionaal-datateam"]
+
+
+@dg.asset(
+    key=dg.AssetKey(["reports", "szw_quarterly"]),
+    deps=UPSTREAM,
+    group_name="publish",
+    kinds={"duckdb", "csv", "python"},
+    owners=OWNERS,
+    partitions_def=monthly_partitions,
+    backfill_policy=single_run,
+    pool=WAREHOUSE_POOL,
+    description=(
+        "De SZW-kwartaaltabel per arbeidsmarktregio en volledig kwartaal: voorraad aan het eind "
+        "van het kwartaal en stromen in het kwartaal, onder geheimhouding (<k, x). In de "
+        "warehouse als reports.szw_quarterly en gepubliceerd als publish/szw/szw_kwartaal.csv "
+        "(puntkomma-gescheiden) met publish/szw/definities.md."
+    ),
+)
+def szw_quarterly(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    k = settings.disclosure_k()
+    with warehouse.connect() as con:
+        cubes = build_cubes(con, k)
+        stored = szw.store(con, cubes)
+    csv_path, defs_path, rows = szw.write(cubes, settings.publish_path() / "szw", k)
+    context.log.info(f"SZW-kwartaaltabel: {rows} regels naar {csv_path}")
+    return dg.MaterializeResult(
+        metadata={
+            "csv": dg.MetadataValue.path(str(csv_path)),
+            "definities": dg.MetadataValue.path(str(defs_path)),
+            "regels": dg.MetadataValue.int(stored),
+            "k": dg.MetadataValue.int(k),
+        }
+    )
+
+
+@dg.asset(
+    key=dg.AssetKey(["publish", "dashboards"]),
+    deps=[*UPSTREAM, szw_quarterly.key],
+    group_name="publish",
+    kinds={"html", "plotly", "python"},
+    owners=OWNERS,
+    partitions_def=monthly_partitions,
+    backfill_policy=single_run,
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Het regionale dashboard per arbeidsmarktregio (publish/<regio>/index.html) en de "
+        "index (publish/index.html): statische HTML met plotly.js ingesloten, Nederlandstalig, "
+        "alleen geaggregeerde aantallen onder geheimhouding."
+    ),
+)
+def regional_dashboards(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    k = settings.disclosure_k()
+    with warehouse.connect(read_only=True) as con:
+        cubes = build_cubes(con, k)
+    out = settings.publish_path()
+    pages = dashboards.write_site(cubes, out)
+    index = pages[0]
+    context.log.info(f"Dashboards: {len(pages) - 1} regio's, index {index}")
+    metadata: dict[str, dg.MetadataValue] = {
+        "index": dg.MetadataValue.path(str(index)),
+        "open": dg.MetadataValue.url(index.as_uri()),
+        "regio's": dg.MetadataValue.int(len(cubes)),
+        "laatste maand": dg.MetadataValue.text(
+            max((c.latest for c in cubes), default="").__str__()
+        ),
+    }
+    for cube, page in zip(cubes, pages[1:], strict=True):
+        metadata[f"dashboard {cube.region}"] = dg.MetadataValue.path(str(page))
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,346 @@
+"""Every number inbeeld publishes for a region, as one set of cells protected together.
+
+The dashboards and the SZW table share cells (the SZW quarter-end stock is the region's
+TOTAAL of that month; the SZW quarterly outflow is the sum of three published months),
+so disclosure control runs once over all of them with every additive relation between
+them: a value hidden on one page can't be recovered by subtraction from another.
+
+Cells are tuples whose first item names the family:
+- ("rm", gemeentecode|"TOTAAL", month, measure)    marts.region_month
+- ("persistence", month, bucket|"totaal")          reports.persistence_distribution
+- ("trede", month, rung|"geen")                    reports.trede_distribution
+- ("ladder", month, direction|"totaal")            reports.ladder_moves
+- ("funnel", month, "step"|"cum", step)            reports.outreach_funnel
+- ("referral", month, type|"totaal", outcome|"totaal")  reports.referrals_by_type
+- ("role", month, role, "youths"|"uitgestroomd")   reports.referrals_by_role
+- ("placement", quarter, kind, status|"totaal")    reports.placement_outcomes
+- ("szw", quarter, measure)                        reports.szw_quarter_counts
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+
+from orchestration.publish.disclosure import Protected, Relation, protect, table_relations
+
+EXCLUSION_SOURCES = ("buitenland", "detentie", "jongerenloket", "kvk", "rmc")
+OUTFLOW_REASONS = ("27_jaar", "werk", "opleiding", "buitenland", "detentie", "kvk", "onbekend")
+PERSISTENCE_BUCKETS = ("1", "2", "3-5", "6-11", "12+")
+TREDES = ("1", "2", "3", "4", "5", "6", "geen")
+LADDER_DIRECTIONS = ("omhoog", "gelijk", "omlaag", "eerste")
+FUNNEL_STEPS = (0, 1, 2, 3, 4, 5)
+REFERRAL_TYPES = (
+    "commercieel",
+    "sociale_onderneming",
+    "interesse_hobby",
+    "leef_probleemgebied",
+    "cultuur_religie",
+    "onbekend",
+)
+REFERRAL_OUTCOMES = ("werk", "opleiding", "traject", "in_contact", "anders")
+ROLES = ("bereiken", "activeren", "plaatsen", "behouden")
+PLACEMENT_KINDS = ("werk", "opleiding")
+PLACEMENT_STATUSES = ("duurzaam", "niet_duurzaam", "nog_onbekend")
+# Municipality table of the latest month (and the TOTAAL row they add up to).
+MUNICIPAL_MEASURES = (
+    "on_list",
+    "excluded",
+    "in_view",
+    "persistent",
+    "priority_a",
+    "priority_b",
+    "priority_c",
+    "approached",
+    "reached",
+    "in_trajectory",
+)
+# Region TOTAAL series published for every month.
+REGION_MEASURES = (
+    *MUNICIPAL_MEASURES,
+    *(f"excluded_{s}" for s in EXCLUSION_SOURCES),
+    *(f"outflow_{r}" for r in OUTFLOW_REASONS),
+)
+SZW_STOCKS = {
+    # SZW column -> region_month measure of the quarter's last month
+    "op_de_lijst": "on_list",
+    "uitgesloten": "excluded",
+    **{f"uitgesloten_{s}": f"excluded_{s}" for s in EXCLUSION_SOURCES},
+    "in_beeld": "in_view",
+    "persistent": "persistent",
+    "in_traject": "in_trajectory",
+}
+SZW_FLOWS = (
+    "benaderd",
+    "bereikt",
+    "gestart_werk",
+    "gestart_opleiding",
+    "duurzaam",
+    *(f"uitstroom_{r}" for r in OUTFLOW_REASONS),
+    "uitstroom_totaal",
+)
+
+
+@dataclass(frozen=True)
+class Quarter:
+    label: str  # 2026-K3
+    start: date
+    end_month: date
+    complete: bool  # all three months inside the window
+
+
+@dataclass
+class RegionCube:
+    region: str
+    months: list[date]
+    gemeenten: list[str]  # municipalities with a row in the latest month
+    quarters: list[Quarter]
+    szw_quarters: list[Quarter]
+    protected: Protected
+    k: int
+    names: dict[str, str] = field(default_factory=dict)  # gemeentecode -> gemeentenaam
+
+    @property
+    def latest(self) -> date:
+        return self.months[-1]
+
+    def show(self, cell: Hashable) -> int | str:
+        return self.protected.show(cell) if cell in self.protected.values else 0
+
+    def number(self, cell: Hashable) -> int | None:
+        return self.protected.number(cell) if cell in self.protected.values else 0
+
+
+@dataclass
+class _Builder:
+    values: dict[Hashable, int] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+
+    def put(self, cell: Hashable, value: int) -> None:
+        self.values[cell] = int(value)
+
+    def ensure(self, *cells: Hashable) -> None:
+        for c in cells:
+            self.values.setdefault(c, 0)
+
+    def relate(self, total: Hashable, parts: list[Hashable]) -> None:
+        self.ensure(total, *parts)
+        self.relations.append(Relation(total, tuple(parts)))
+
+
+def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> list[dict]:
+    cur = con.execute(f"select * from {relation}")  # relation names are constants
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _quarter_of(month: date) -> date:
+    return date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
+
+
+def _quarter_label(start: date) -> str:
+    return f"{start.year}-K{(start.month - 1) // 3 + 1}"
+
+
+def regions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return sorted(
+        {r["arbeidsmarktregio"] for r in _rows(con, "marts.region_month") if r["arbeidsmarktregio"]}
+    )
+
+
+def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
+    """Read every published aggregate from the warehouse and protect it, per region."""
+    tables = {
+        name: _rows(con, f"{schema}.{name}")
+        for schema, name in (
+            ("marts", "region_month"),
+            ("reports", "persistence_distribution"),
+            ("reports", "trede_distribution"),
+            ("reports", "ladder_moves"),
+            ("reports", "outreach_funnel"),
+            ("reports", "referrals_by_type"),
+            ("reports", "referrals_by_role"),
+            ("reports", "placement_outcomes"),
+            ("reports", "szw_quarter_counts"),
+        )
+    }
+    by_region: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for name, rows in tables.items():
+        for r in rows:
+            if r["arbeidsmarktregio"]:
+                by_region[r["arbeidsmarktregio"]][name].append(r)
+    names = {r["gemeentecode"]: r["gemeentenaam"] for r in _rows(con, "staging.stg_gemeenten")}
+    return [
+        _build_region(region, by_region[region], k, names)
+        for region in sorted(by_region)
+        if by_region[region]["region_month"]
+    ]
+
+
+def _build_region(
+    region: str, t: dict[str, list[dict]], k: int, names: dict[str, str]
+) -> RegionCube:
+    b = _Builder()
+    months = sorted({r["month"] for r in t["region_month"]})
+    latest = months[-1]
+
+    # Region TOTAAL every month; the municipality table for the latest month.
+    for r in t["region_month"]:
+        g, m = r["gemeentecode"], r["month"]
+        if g == "TOTAAL":
+            for measure in REGION_MEASURES:
+                b.put(("rm", g, m, measure), r[measure])
+        elif m == latest:
+            for measure in MUNICIPAL_MEASURES:
+                b.put(("rm", g, m, measure), r[measure])
+    gemeenten = sorted(
+        r["gemeentecode"]
+        for r in t["region_month"]
+        if r["month"] == latest and r["gemeentecode"] != "TOTAAL"
+    )
+    for m in months:
+        b.relate(
+            ("rm", "TOTAAL", m, "on_list"),
+            [("rm", "TOTAAL", m, "excluded"), ("rm", "TOTAAL", m, "in_view")],
+        )
+        b.relate(
+            ("rm", "TOTAAL", m, "outflow_totaal"),
+            [("rm", "TOTAAL", m, f"outflow_{r}") for r in OUTFLOW_REASONS],
+        )
+        b.values[("rm", "TOTAAL", m, "outflow_totaal")] = sum(
+            b.values[("rm", "TOTAAL", m, f"outflow_{r}")] for r in OUTFLOW_REASONS
+        )
+    for measure in MUNICIPAL_MEASURES:
+        b.relate(("rm", "TOTAAL", latest, measure), [("rm", g, latest, measure) for g in gemeenten])
+    for g in gemeenten:
+        b.relate(
+            ("rm", g, latest, "on_list"),
+            [("rm", g, latest, "excluded"), ("rm", g, latest, "in_view")],
+        )
+
+    # Distributions of the latest month, adding up to a region total.
+    for r in t["persistence_distribution"]:
+        if r["month"] == latest:
+            b.put(("persistence", latest, r["bucket"]), r["youths"])
+    b.relate(
+        ("rm", "TOTAAL", latest, "in_view"),
+        [("persistence", latest, x) for x in PERSISTENCE_BUCKETS],
+    )
+    for r in t["trede_distribution"]:
+        if r["month"] == latest:
+            b.put(("trede", latest, r["trede"]), r["youths"])
+    b.relate(("rm", "TOTAAL", latest, "on_list"), [("trede", latest, x) for x in TREDES])
+
+    # Ladder moves every month, with their total.
+    for r in t["ladder_moves"]:
+        b.put(("ladder", r["month"], r["direction"]), r["youths"])
+    for m in months:
+        parts = [("ladder", m, d) for d in LADDER_DIRECTIONS]
+        b.ensure(*parts)
+        b.put(("ladder", m, "totaal"), sum(b.values[p] for p in parts))
+        b.relate(("ladder", m, "totaal"), parts)
+
+    # Funnel of the latest month: exclusive steps and the published "at least" counts.
+    for r in t["outreach_funnel"]:
+        if r["month"] == latest:
+            b.put(("funnel", latest, "step", r["step"]), r["youths"])
+    b.ensure(*(("funnel", latest, "step", s) for s in FUNNEL_STEPS))
+    for s in reversed(FUNNEL_STEPS):
+        cum = ("funnel", latest, "cum", s)
+        step = ("funnel", latest, "step", s)
+        if s == FUNNEL_STEPS[-1]:
+            b.put(cum, b.values[step])
+            b.relate(cum, [step])
+        else:
+            nxt = ("funnel", latest, "cum", s + 1)
+            b.put(cum, b.values[step] + b.values[nxt])
+            b.relate(cum, [step, nxt])
+
+    # Referrals of the latest rolling year: type x outcome with totals both ways.
+    for r in t["referrals_by_type"]:
+        if r["month"] == latest:
+            b.put(("referral", latest, r["organisatie_type"], r["uitkomst"]), r["youths"])
+    types = [
+        x
+        for x in REFERRAL_TYPES
+        if x != "onbekend" or any(c[2] == "onbekend" for c in b.values if c[0] == "referral")
+    ]
+    rows, cols = [*types, "totaal"], [*REFERRAL_OUTCOMES, "totaal"]
+    body = [(x, o) for x in types for o in REFERRAL_OUTCOMES]
+    b.ensure(*(("referral", latest, x, o) for x, o in body))
+    for x in types:
+        b.put(
+            ("referral", latest, x, "totaal"),
+            sum(b.values[("referral", latest, x, o)] for o in REFERRAL_OUTCOMES),
+        )
+    for o in cols:
+        b.put(
+            ("referral", latest, "totaal", o),
+            sum(b.values[("referral", latest, x, o)] for x in types),
+        )
+    for rel in table_relations(rows, cols, row_total="totaal", column_total="totaal"):
+        b.relate(("referral", latest, *rel.total), [("referral", latest, *p) for p in rel.parts])
+    for r in t["referrals_by_role"]:
+        if r["month"] == latest:
+            b.put(("role", latest, r["rol"], "youths"), r["youths"])
+            b.put(("role", latest, r["rol"], "uitgestroomd"), r["youths_uitgestroomd"])
+    b.ensure(*(("role", latest, x, y) for x in ROLES for y in ("youths", "uitgestroomd")))
+
+    # Placements per quarter by kind and whether they lasted.
+    quarter_starts = sorted({_quarter_of(m) for m in months})
+    quarters = [
+        Quarter(
+            _quarter_label(q),
+            q,
+            max(m for m in months if _quarter_of(m) == q),
+            sum(1 for m in months if _quarter_of(m) == q) == 3,
+        )
+        for q in quarter_starts
+    ]
+    for r in t["placement_outcomes"]:
+        cell = ("placement", _quarter_label(_quarter_of(r["month"])), r["kind"], r["status"])
+        b.put(cell, b.values.get(cell, 0) + r["placements"])
+    for q in quarters:
+        for kind in PLACEMENT_KINDS:
+            parts = [("placement", q.label, kind, s) for s in PLACEMENT_STATUSES]
+            b.ensure(*parts)
+            b.put(("placement", q.label, kind, "totaal"), sum(b.values[p] for p in parts))
+            b.relate(("placement", q.label, kind, "totaal"), parts)
+
+    # The SZW table: stocks are the region's TOTAAL cells; flows are their own, and the
+    # quarter's outflow per reason is the sum of its three published months.
+    szw_quarters = []
+    for r in sorted(t["szw_quarter_counts"], key=lambda r: r["quarter_start"]):
+        q = next(q for q in quarters if q.start == r["quarter_start"])
+        szw_quarters.append(q)
+        for col in SZW_FLOWS:
+            b.put(("szw", q.label, col), r[col])
+        q_months = [m for m in months if _quarter_of(m) == q.start]
+        for reason in OUTFLOW_REASONS:
+            b.relate(
+                ("szw", q.label, f"uitstroom_{reason}"),
+                [("rm", "TOTAAL", m, f"outflow_{reason}") for m in q_months],
+            )
+        b.relate(
+            ("szw", q.label, "uitstroom_totaal"),
+            [("szw", q.label, f"uitstroom_{x}") for x in OUTFLOW_REASONS],
+        )
+        b.relate(
+            ("szw", q.label, "uitstroom_totaal"),
+            [("rm", "TOTAAL", m, "outflow_totaal") for m in q_months],
+        )
+
+    return RegionCube(
+        region=region,
+        months=months,
+        gemeenten=gemeenten,
+        quarters=quarters,
+        szw_quarters=szw_quarters,
+        protected=protect(b.values, b.relations, k=k),
+        k=k,
+        names={g: names.get(g, g) for g in gemeenten},
+    )

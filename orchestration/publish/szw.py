@@ -1,0 +1,132 @@
+"""The SZW quarterly table: per arbeidsmarktregio and complete quarter, the stock at the
+quarter's end and the flows within it, from the protected cells (publish/cube.py).
+
+Written to the warehouse as reports.szw_quarterly (cells as published text) and to
+publish/szw/szw_kwartaal.csv (`;`-separated, Dutch headers) with a definitions file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+
+from orchestration.publish import cube as c
+from orchestration.publish import texts as t
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("op_de_lijst", "Jongeren op de JIB-lijst in de laatste maand van het kwartaal."),
+    (
+        "uitgesloten",
+        "Daarvan uitgesloten: een registratie overlapt die maand (één jongere kan meer redenen hebben).",
+    ),
+    ("uitgesloten_buitenland", "Uitgesloten door een registratie buitenland."),
+    ("uitgesloten_detentie", "Uitgesloten door een registratie detentie."),
+    ("uitgesloten_jongerenloket", "Uitgesloten door een registratie bij het jongerenloket."),
+    ("uitgesloten_kvk", "Uitgesloten door een inschrijving bij de KvK."),
+    ("uitgesloten_rmc", "Uitgesloten door een registratie van het RMC."),
+    (
+        "in_beeld",
+        "Op de lijst en niet uitgesloten (in beeld te brengen), laatste maand van het kwartaal.",
+    ),
+    (
+        "persistent",
+        "In beeld te brengen en 3 maanden of langer aaneengesloten op de lijst, laatste maand.",
+    ),
+    ("in_traject", "Op de lijst en in fase traject, laatste maand van het kwartaal."),
+    (
+        "benaderd",
+        "Jongeren met een brief, tweede brief, huisbezoek, app of verwijzing in het kwartaal.",
+    ),
+    ("bereikt", "Jongeren met wie in het kwartaal contact was."),
+    ("gestart_werk", "Jongeren die in het kwartaal met werk begonnen."),
+    ("gestart_opleiding", "Jongeren die in het kwartaal met een opleiding begonnen."),
+    (
+        "duurzaam",
+        "Jongeren met een start in het kwartaal die na 6 maanden standhield (geen uitval, niet terug op de lijst).",
+    ),
+    ("uitstroom_27_jaar", "Van de lijst verdwenen in het kwartaal: 27 jaar geworden."),
+    ("uitstroom_werk", "Van de lijst verdwenen: gestart met werk."),
+    ("uitstroom_opleiding", "Van de lijst verdwenen: gestart met een opleiding."),
+    ("uitstroom_buitenland", "Van de lijst verdwenen: registratie buitenland."),
+    ("uitstroom_detentie", "Van de lijst verdwenen: registratie detentie."),
+    ("uitstroom_kvk", "Van de lijst verdwenen: inschrijving KvK."),
+    ("uitstroom_onbekend", "Van de lijst verdwenen zonder bekende reden."),
+    (
+        "uitstroom_totaal",
+        "Alle keren dat een jongere in het kwartaal van de lijst verdween (som van de redenen).",
+    ),
+)
+HEADER = ("arbeidsmarktregio", "kwartaal", *(name for name, _ in COLUMNS))
+
+
+def _cell(cb: c.RegionCube, quarter: c.Quarter, column: str) -> tuple:
+    if column in c.SZW_STOCKS:
+        return ("rm", "TOTAAL", quarter.end_month, c.SZW_STOCKS[column])
+    return ("szw", quarter.label, column)
+
+
+def rows(cubes: list[c.RegionCube]) -> list[list[str]]:
+    out = []
+    for cb in cubes:
+        for q in cb.szw_quarters:
+            out.append(
+                [cb.region, q.label, *(str(cb.show(_cell(cb, q, col))) for col, _ in COLUMNS)]
+            )
+    return sorted(out, key=lambda r: (r[0], r[1]))
+
+
+def csv_text(table: list[list[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(table)
+    return buf.getvalue()
+
+
+def definitions_text(k: int) -> str:
+    lines = [
+        "# SZW-kwartaaltabel jongeren buiten beeld — definities",
+        "",
+        "Bestand: `szw_kwartaal.csv`, puntkomma-gescheiden, UTF-8, één regel per "
+        "arbeidsmarktregio en volledig kwartaal (alle drie maanden geleverd).",
+        "Voorraden gelden voor de laatste maand van het kwartaal; stromen tellen unieke "
+        "jongeren met zo'n gebeurtenis in het kwartaal (uitstroom telt keren van de lijst).",
+        "",
+        t.suppression_rule(k),
+        "",
+        "| kolom | betekenis |",
+        "| --- | --- |",
+        "| arbeidsmarktregio | de arbeidsmarktregio (wettelijke indeling; gemeenten volgens CBS 1 januari 2025) |",
+        "| kwartaal | jaar en kwartaal, bijvoorbeeld 2026-K3 |",
+        *(f"| {name} | {text} |" for name, text in COLUMNS),
+        "",
+        t.SOURCE,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(cubes: list[c.RegionCube], out_dir: Path, k: int) -> tuple[Path, Path, int]:
+    table = rows(cubes)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path = out_dir / "szw_kwartaal.csv"
+    defs_path = out_dir / "definities.md"
+    csv_path.write_text(csv_text(table), encoding="utf-8")
+    defs_path.write_text(definitions_text(k), encoding="utf-8")
+    return csv_path, defs_path, len(table)
+
+
+def store(con: duckdb.DuckDBPyConnection, cubes: list[c.RegionCube]) -> int:
+    """reports.szw_quarterly: the protected table, cells as published (`<k`, `x`, counts)."""
+    table = rows(cubes)
+    con.execute("create schema if not exists reports")
+    columns = ", ".join(f'"{h}" varchar' for h in HEADER)
+    con.execute(f"create or replace table reports.szw_quarterly ({columns})")
+    if table:
+        con.executemany(
+            f"insert into reports.szw_quarterly values ({', '.join('?' for _ in HEADER)})", table
+        )
+    return len(table)

@@ -1,0 +1,250 @@
+"""Everything a reader of the published pages and tables reads: Dutch labels and
+one-line explanations, kept apart from the code that draws them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+MONTHS_NL_LONG = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def month_short(m: date) -> str:
+    return f"{MONTHS_NL[m.month - 1]} {m.year}"
+
+
+def month_long(m: date) -> str:
+    return f"{MONTHS_NL_LONG[m.month - 1]} {m.year}"
+
+
+def number_nl(n: int | float | str | None) -> str:
+    """12345 -> '12.345' (Dutch thousands separator); marks and None pass through."""
+    if n is None:
+        return "–"
+    if isinstance(n, str):
+        return n
+    if isinstance(n, float):
+        return f"{n:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{n:,}".replace(",", ".")
+
+
+TILES = {
+    "on_list": ("Op de lijst", "Jongeren op de JIB-lijsten van de gemeenten in de regio."),
+    "excluded": (
+        "Uitgesloten",
+        "Op de lijst, maar volgens een eigen registratie wel in beeld (ruis).",
+    ),
+    "in_view": ("In beeld te brengen", "Op de lijst en niet uitgesloten: de echte doelgroep."),
+    "persistent": (
+        "Persistent (≥ 3 maanden)",
+        "In beeld te brengen en 3 maanden of langer aaneengesloten op de lijst.",
+    ),
+    "priority_a": (
+        "Prioriteit A",
+        "Persistent én bijna 27, teruggekeerd op de lijst of met vso/pro-achtergrond.",
+    ),
+}
+
+MEASURES = {
+    "on_list": "op de lijst",
+    "excluded": "uitgesloten",
+    "in_view": "in beeld te brengen",
+    "persistent": "persistent",
+    "priority_a": "prioriteit A",
+    "priority_b": "prioriteit B",
+    "priority_c": "prioriteit C",
+    "approached": "benaderd of verder",
+    "reached": "bereikt of verder",
+    "in_trajectory": "in traject",
+}
+
+EXCLUSION_SOURCES = {
+    "buitenland": "buitenland",
+    "detentie": "detentie",
+    "jongerenloket": "jongerenloket",
+    "kvk": "KvK (eigen bedrijf)",
+    "rmc": "RMC (leerplicht/onderwijs)",
+}
+
+OUTFLOW_REASONS = {
+    "werk": "werk",
+    "opleiding": "opleiding",
+    "27_jaar": "27 jaar geworden",
+    "buitenland": "buitenland",
+    "detentie": "detentie",
+    "kvk": "eigen bedrijf (KvK)",
+    "onbekend": "onbekend",
+}
+
+PERSISTENCE_BUCKETS = {
+    "1": "1 maand",
+    "2": "2 maanden",
+    "3-5": "3–5 maanden",
+    "6-11": "6–11 maanden",
+    "12+": "12 maanden of langer",
+}
+
+TREDES = {
+    "1": "1 geïsoleerd",
+    "2": "2 sociale contacten",
+    "3": "3 deelname activiteiten",
+    "4": "4 onbetaald werk",
+    "5": "5 betaald werk met ondersteuning",
+    "6": "6 betaald werk",
+    "geen": "geen trede bekend",
+}
+
+LADDER_DIRECTIONS = {
+    "omhoog": "omhoog",
+    "gelijk": "gelijk gebleven",
+    "omlaag": "omlaag",
+    "eerste": "eerste meting",
+}
+
+FUNNEL_STEPS = {
+    0: "in beeld te brengen (12 mnd)",
+    1: "benaderd",
+    2: "bereikt",
+    3: "intake",
+    4: "traject",
+    5: "uitgestroomd",
+}
+
+REFERRAL_TYPES = {
+    "commercieel": "commercieel",
+    "sociale_onderneming": "sociale onderneming",
+    "interesse_hobby": "interesse en hobby",
+    "leef_probleemgebied": "leef- en probleemgebied",
+    "cultuur_religie": "cultuur en religie",
+    "onbekend": "onbekende organisatie",
+}
+
+REFERRAL_OUTCOMES = {
+    "werk": "aan het werk",
+    "opleiding": "naar opleiding",
+    "traject": "in intake of traject",
+    "in_contact": "benaderd of bereikt",
+    "anders": "anders (geweigerd, bezwaar, niet benaderd)",
+}
+
+ROLES = {
+    "bereiken": "bereiken",
+    "activeren": "activeren",
+    "plaatsen": "plaatsen",
+    "behouden": "behouden",
+}
+
+PLACEMENT_KINDS = {"werk": "werk", "opleiding": "opleiding"}
+PLACEMENT_STATUSES = {
+    "duurzaam": "duurzaam (na 6 maanden nog van de lijst)",
+    "niet_duurzaam": "niet duurzaam (uitval of terug op de lijst)",
+    "nog_onbekend": "nog niet te beoordelen",
+}
+
+FIGURES = {
+    "trend": (
+        "Verloop per maand",
+        "Aantal jongeren per maand in de regio: op de lijst, in beeld te brengen, persistent en prioriteit A.",
+    ),
+    "uitsluiting": (
+        "Uitgesloten naar reden",
+        "Jongeren op de lijst die volgens een registratie in die maand wel in beeld zijn, per bron; één jongere kan meerdere redenen hebben.",
+    ),
+    "persistentie": (
+        "Hoe lang al op de lijst",
+        "In beeld te brengen jongeren in de laatste maand naar het aantal maanden dat zij aaneengesloten op de lijst staan.",
+    ),
+    "trechter": (
+        "Bereik van de outreach",
+        "Jongeren die in de afgelopen 12 maanden in beeld te brengen waren, naar de verste stap die zij in die 12 maanden bereikten.",
+    ),
+    "uitkomsten": (
+        "Plaatsingen en duurzaamheid",
+        "Starts met werk en met een opleiding per kwartaal (alle jongeren met zo'n gebeurtenis), naar of de plaatsing na 6 maanden standhield.",
+    ),
+    "uitstroom": (
+        "Uitstroom van de lijst naar reden",
+        "Jongeren die in de maand van de lijst verdwenen, naar de eerste reden die van toepassing is.",
+    ),
+    "ladder": (
+        "Beweging op de participatieladder",
+        "Jongeren met een nieuwe trede in de maand, vergeleken met hun vorige trede.",
+    ),
+    "trede": (
+        "Huidige trede",
+        "Jongeren op de lijst in de laatste maand naar hun laatst bekende trede op de participatieladder.",
+    ),
+    "gemeenten": (
+        "Gemeenten naast elkaar",
+        "Per gemeente in de laatste maand: in beeld te brengen jongeren en hoeveel daarvan persistent zijn.",
+    ),
+    "verwijzingen": (
+        "Verwijzingen naar de sociale kaart",
+        "Jongeren die in de afgelopen 12 maanden zijn verwezen naar een informele organisatie, naar het type organisatie van hun laatste verwijzing; wat er van hen werd staat in de tabel onderaan.",
+    ),
+    "rollen": (
+        "Verwijzingen naar rol van de organisatie",
+        "Verwezen jongeren naar de rol die de organisatie kan spelen, en hoeveel van hen aan werk of opleiding begonnen; een organisatie kan meer rollen hebben.",
+    ),
+}
+
+SOURCE = (
+    "Bron: de maandelijkse lijsten uit Jongeren in Beeld (Inlichtingenbureau) van de "
+    "gemeenten, gekoppeld aan de eigen registraties van de gemeenten (KvK, RMC, "
+    "jongerenloket, buitenland, detentie), hun casusregistratie van de outreach en de "
+    "regionale sociale kaart. Gemeentelijke indeling: CBS, 1 januari 2025; "
+    "arbeidsmarktregio's volgens de wettelijke indeling."
+)
+
+
+def suppression_rule(k: int) -> str:
+    return (
+        f"Geheimhouding: aantallen van 1 tot en met {k - 1} worden getoond als <{k}. "
+        "Waar een verborgen aantal uit een totaal of uit de andere delen terug te rekenen "
+        "zou zijn, is ook het volgende kleinste aantal verborgen; dat wordt getoond als x. "
+        "Percentages op basis van een verborgen aantal worden niet getoond. Alleen "
+        "geaggregeerde aantallen; geen gegevens over personen."
+    )
+
+
+DEFINITIONS = (
+    (
+        "Op de lijst",
+        "jongeren van 23 tot en met 26 jaar op de JIB-lijst van een gemeente in de regio in die maand; op twee lijsten telt een jongere één keer, bij de laagste gemeentecode.",
+    ),
+    (
+        "Uitgesloten",
+        "op de lijst, terwijl een registratie van KvK, RMC, jongerenloket, buitenland of detentie de maand overlapt (ruis: de jongere is wel in beeld).",
+    ),
+    ("In beeld te brengen", "op de lijst en niet uitgesloten."),
+    ("Persistent", "in beeld te brengen en 3 maanden of langer aaneengesloten op de lijst."),
+    (
+        "Prioriteit",
+        "voor in beeld te brengen jongeren die nog niet of alleen schriftelijk benaderd zijn: A = persistent én bijna 27, teruggekeerd of vso/pro; B = overig persistent; C = korter dan 3 maanden op de lijst.",
+    ),
+    (
+        "Fasen",
+        "benaderd (brief, huisbezoek, app of verwijzing), bereikt (contact), intake, traject, uitgestroomd (gestart met werk of opleiding).",
+    ),
+    (
+        "Uitstroom",
+        "een jongere verdwijnt van de lijst; reden: 27 jaar, werk of opleiding (gestart in de drie maanden ervoor), buitenland, detentie, KvK, anders onbekend.",
+    ),
+    (
+        "Duurzaam",
+        "na de start van werk of opleiding zes maanden geen uitval en niet terug op de lijst.",
+    ),
+)
