@@ -49,3 +49,45 @@ def inbox(tmp_path: Path) -> Path:
     root = tmp_path / "inbox"
     root.mkdir()
     return root
+
+
+# Published files of test runs go to a temporary folder too, never into publish/.
+os.environ["INBEELD_PUBLISH"] = tempfile.mkdtemp(prefix="inbeeld-publish-")
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> dict:
+    """A generated region (15 months) run through the real `inbeeld run`, published to a
+    folder of its own: shared by the publication and browser tests."""
+    import subprocess
+
+    from orchestration.generate import generate_inbox
+
+    root = tmp_path_factory.mktemp("published")
+    inbox = root / "inbox"
+    generate_inbox(inbox, months=15, start="2025-01", seed=515)
+    env = {
+        **os.environ,
+        "INBEELD_PSEUDONYM_KEY": TEST_KEY,
+        "INBEELD_WAREHOUSE": str(root / "w.duckdb"),
+        "INBEELD_PUBLISH": str(root / "publish"),
+        "INBEELD_EXPORTS": str(root / "exports"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "GX_ANALYTICS_ENABLED": "false",
+    }
+    run = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "inbeeld"), "run", "--inbox", str(inbox)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=REPO,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return {
+        "inbox": inbox,
+        "warehouse": root / "w.duckdb",
+        "publish": root / "publish",
+        "env": env,
+        "stdout": run.stdout,
+    }

@@ -20,3 +20,16 @@ left join sums as s using (arbeidsmarktregio, month)
 where t.gemeentecode = 'TOTAAL'
   and ({% for c in columns %}t.{{ c }} <> coalesce(s.{{ c }}, 0){{ ' or ' if not loop.last }}{% endfor %})
 {% endtest %}
+
+{# A distribution of a report adds up to a region total of region_month in every month. #}
+{% test adds_up_to_region_total(model, count_column, measure) %}
+with sums as (
+    select arbeidsmarktregio, month, sum({{ count_column }}) as n
+    from {{ model }}
+    group by all
+)
+select r.arbeidsmarktregio, r.month, r.{{ measure }}, s.n
+from {{ ref('region_month') }} as r
+left join sums as s using (arbeidsmarktregio, month)
+where r.gemeentecode = 'TOTAAL' and r.{{ measure }} <> coalesce(s.n, 0)
+{% endtest %}
