@@ -361,6 +361,74 @@ def cmd_reidentify(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- retention
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Run the retention job (orchestration/defs/retention) in-process, all or nothing."""
+    from orchestration.atomic import WarehouseBusy, atomic_warehouse
+
+    warehouse = settings.warehouse_path(args.warehouse)
+    if not warehouse.is_file():
+        raise UsageError(f"Geen warehouse op {warehouse}: eerst `inbeeld run`.")
+    if args.as_of:
+        _month_arg(args.as_of)
+    _ensure_manifest()
+    prepare_dagster_home()
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("inbeeld_retentie")
+    log_file = prepare_dagster_home() / "logs" / "last-retention.log"
+    log_file.parent.mkdir(exist_ok=True)
+    try:
+        with atomic_warehouse(warehouse) as (work, commit):
+            os.environ["INBEELD_WAREHOUSE"] = str(work)
+            with (
+                err.status(
+                    "Bewaartermijn toepassen: bevriezen, verwijderen, herbouwen, publiceren"
+                ),
+                open(log_file, "w") as log,
+                contextlib.redirect_stdout(log),
+            ):
+                result = job.execute_in_process(
+                    instance=dg.DagsterInstance.get(),
+                    raise_on_error=False,
+                    run_config={
+                        "ops": {"audit__retention": {"config": {"as_of": args.as_of}}},
+                        "loggers": {"inbeeld_progress": {}},
+                    },
+                    tags={"inbeeld/launched_by": "cli"},
+                )
+            commit[0] = result.success
+    except WarehouseBusy as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        os.environ["INBEELD_WAREHOUSE"] = str(warehouse)
+    if not result.success:
+        err.print(
+            f"[bold red]Bewaartermijn niet toegepast[/]; het warehouse is ongewijzigd. Zie {log_file}."
+        )
+        return 1
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute(
+            "select as_of, youths_purged, jib_rows, registration_rows, begeleiding_rows,"
+            " quarantine_rows, never_listed_registration_rows, frozen_through"
+            " from audit.retention_runs order by run_at desc limit 1"
+        ).fetchone()
+    frozen = f"gepubliceerde cijfers bevroren t/m {row[7]:%Y-%m}" if row[7] else "niets bevroren"
+    console.print(
+        f"Bewaartermijn per {row[0]:%Y-%m}: {row[1]} jongeren verwijderd "
+        f"(rijen: jib {row[2]}, registraties {row[3]}, begeleiding {row[4]}, quarantaine {row[5]}); "
+        f"{row[6]} registraties van nooit vermelde jongeren verwijderd; {frozen}."
+    )
+    console.print(f"Opnieuw gepubliceerd: {settings.publish_path() / 'index.html'}")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -400,6 +468,10 @@ def build_parser() -> argparse.ArgumentParser:
     reid.add_argument("--inbox")
     reid.add_argument("--warehouse")
     reid.set_defaults(func=cmd_reidentify)
+    ret = sub.add_parser("retention", help="apply the retention period (SPEC §2) and republish")
+    ret.add_argument("--as-of", help="YYYY-MM (default: the current month)")
+    ret.add_argument("--warehouse")
+    ret.set_defaults(func=cmd_retention)
     return p
 
 

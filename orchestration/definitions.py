@@ -12,6 +12,7 @@ from orchestration.defs.jobs import monthly_pipeline
 from orchestration.defs.publish.publication import regional_dashboards, szw_quarterly
 from orchestration.defs.publish.work_lists import work_lists
 from orchestration.defs.quality.checks import gx_checks
+from orchestration.defs.retention.assets import retention, retention_job, retention_schedule
 from orchestration.defs.transform.dbt import dbt_project, inbeeld_dbt_models
 from orchestration.progress import progress_logger
 from orchestration.resources import InboxResource, PseudonymKeyResource, WarehouseResource
@@ -26,11 +27,11 @@ def _dbt_executable() -> str:
 
 
 defs = dg.Definitions(
-    assets=[inbox_ingest, inbeeld_dbt_models, work_lists, szw_quarterly, regional_dashboards],
+    assets=[inbox_ingest, inbeeld_dbt_models, work_lists, szw_quarterly, regional_dashboards, retention],
     asset_checks=[no_rejected_files, header_only_after_full, *gx_checks],
-    jobs=[monthly_pipeline],
+    jobs=[monthly_pipeline, retention_job],
     sensors=[inbox_sensor],
-    schedules=[monthly_schedule],
+    schedules=[monthly_schedule, retention_schedule],
     loggers={"console": dg.colored_console_logger, "inbeeld_progress": progress_logger},
     resources={
         "warehouse": WarehouseResource(),

@@ -67,16 +67,26 @@ def pseudonym_key() -> str:
     return key
 
 
+def _dbt_var(name: str) -> object:
+    import yaml  # dbt's own dependency; only needed here
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"][name]
+
+
 def disclosure_k() -> int:
     """k of SPEC §2 (counts 1..k-1 are suppressed): INBEELD_DISCLOSURE_K, else the dbt
     var `disclosure_k`, so the warehouse and the published files share one setting."""
-    value = os.environ.get("INBEELD_DISCLOSURE_K")
-    if value is None:
-        import yaml  # dbt's own dependency; only needed here
-
-        project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-        value = project["vars"]["disclosure_k"]
-    k = int(value)
+    k = int(os.environ.get("INBEELD_DISCLOSURE_K") or _dbt_var("disclosure_k"))
     if k < 2:
         raise ValueError(f"disclosure_k must be at least 2, got {k}")
     return k
+
+
+def retention_months() -> int:
+    """Months after a youth's last listing, event or registration that their person-level
+    data is kept: INBEELD_RETENTION_MONTHS, else the dbt var `retention_months` (24)."""
+    n = int(os.environ.get("INBEELD_RETENTION_MONTHS") or _dbt_var("retention_months"))
+    if n < 13:
+        raise ValueError(f"retention_months must be at least 13 (the frozen year), got {n}")
+    return n

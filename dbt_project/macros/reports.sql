@@ -16,3 +16,19 @@
     select month, {{ add_months('month', -11) }} as period_start, month_end
     from {{ ref('int_window') }}
 {%- endmacro %}
+
+{# Published aggregates are stored and never recomputed once the retention job has
+   frozen their months (SPEC §2): it copies the rows of the months up to
+   frozen.horizon.frozen_through into frozen.<this model> before purging person-level
+   data. A model ends with `{{ with_frozen('computed') }}` over its own result. #}
+{% macro with_frozen(cte, month_column='month') -%}
+{%- set frozen = adapter.get_relation(database=this.database, schema='frozen', identifier=this.identifier) if execute else none -%}
+{%- if frozen is not none -%}
+select * from {{ cte }}
+where {{ month_column }} > (select coalesce(max(frozen_through), date '1900-01-01') from frozen.horizon)
+union all by name
+select * from {{ frozen }}
+{%- else -%}
+select * from {{ cte }}
+{%- endif -%}
+{%- endmacro %}

@@ -6,7 +6,8 @@ from orchestration.defs.partitions import monthly_partitions
 
 monthly_pipeline = dg.define_asset_job(
     name="inbeeld_maand",
-    selection=dg.AssetSelection.all(),
+    # Everything but the retention job's asset, which runs on its own clock.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.keys(dg.AssetKey(["audit", "retention"])),
     partitions_def=monthly_partitions,
     description="Ingest, checks, dbt build and publication for the selected month(s).",
 )

@@ -133,16 +133,21 @@ totals as (
     left join municipal as m
         on m.arbeidsmarktregio = rm.arbeidsmarktregio and m.month = rm.month
     group by rm.arbeidsmarktregio, rm.month
+),
+
+computed as (
+    select
+        arbeidsmarktregio,
+        gemeentecode,
+        month,
+        {% for c in count_columns %}cast({{ c }} as integer) as {{ c }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from (
+        select * from municipal
+        union all by name
+        select * from totals
+    )
 )
 
-select
-    arbeidsmarktregio,
-    gemeentecode,
-    month,
-    {% for c in count_columns %}cast({{ c }} as integer) as {{ c }}{{ ',' if not loop.last }}
-    {% endfor %}
-from (
-    select * from municipal
-    union all by name
-    select * from totals
-)
+-- Months frozen by the retention job keep the rows they had (SPEC §2).
+{{ with_frozen('computed') }}

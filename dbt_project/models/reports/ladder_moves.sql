@@ -30,18 +30,23 @@ moves as (
         lag(trede) over (partition by pseudo_id order by month) as previous_trede
     from month_ends
 )
+,
 
-select
-    g.arbeidsmarktregio,
-    m.month,
-    case
-        when m.previous_trede is null then 'eerste'
-        when m.trede > m.previous_trede then 'omhoog'
-        when m.trede < m.previous_trede then 'omlaag'
-        else 'gelijk'
-    end as direction,
-    count(*) as youths
-from moves as m
-inner join {{ ref('int_window') }} as w on w.month = m.month
-inner join {{ ref('stg_gemeenten') }} as g on g.gemeentecode = m.gemeentecode
-group by all
+computed as (
+    select
+        g.arbeidsmarktregio,
+        m.month,
+        case
+            when m.previous_trede is null then 'eerste'
+            when m.trede > m.previous_trede then 'omhoog'
+            when m.trede < m.previous_trede then 'omlaag'
+            else 'gelijk'
+        end as direction,
+        count(*) as youths
+    from moves as m
+    inner join {{ ref('int_window') }} as w on w.month = m.month
+    inner join {{ ref('stg_gemeenten') }} as g on g.gemeentecode = m.gemeentecode
+    group by all
+)
+
+{{ with_frozen('computed') }}

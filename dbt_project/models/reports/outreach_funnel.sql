@@ -28,7 +28,12 @@ furthest as (
         and e.month between {{ add_months('c.month', -11) }} and c.month
     group by all
 )
+,
 
-select arbeidsmarktregio, month, step, count(*) as youths
-from furthest
-group by all
+computed as (
+    select arbeidsmarktregio, month, step, count(*) as youths
+    from furthest
+    group by all
+)
+
+{{ with_frozen('computed') }}

@@ -2,6 +2,7 @@
 -- role (bereiken, activeren, plaatsen, behouden), and how many of them started work or
 -- school. An organisation can play several roles: these counts overlap.
 {% set roles = ['bereiken', 'activeren', 'plaatsen', 'behouden'] %}
+with computed as (
 {% for role in roles %}
 select
     arbeidsmarktregio,
@@ -14,3 +15,6 @@ where {{ role }}
 group by all
 {{ 'union all' if not loop.last }}
 {% endfor %}
+)
+
+{{ with_frozen('computed') }}

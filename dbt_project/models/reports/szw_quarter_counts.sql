@@ -65,35 +65,40 @@ outflows as (
     where gemeentecode = 'TOTAAL'
     group by all
 )
+,
 
-select
-    rq.arbeidsmarktregio,
-    rq.quarter_start,
-    rq.quarter_end_month,
-    year(rq.quarter_start) || '-K' || quarter(rq.quarter_start) as kwartaal,
-    coalesce(s.on_list, 0) as op_de_lijst,
-    coalesce(s.excluded, 0) as uitgesloten,
-    coalesce(s.excluded_buitenland, 0) as uitgesloten_buitenland,
-    coalesce(s.excluded_detentie, 0) as uitgesloten_detentie,
-    coalesce(s.excluded_jongerenloket, 0) as uitgesloten_jongerenloket,
-    coalesce(s.excluded_kvk, 0) as uitgesloten_kvk,
-    coalesce(s.excluded_rmc, 0) as uitgesloten_rmc,
-    coalesce(s.in_view, 0) as in_beeld,
-    coalesce(s.persistent, 0) as persistent,
-    coalesce(s.in_trajectory, 0) as in_traject,
-    coalesce(f.benaderd, 0) as benaderd,
-    coalesce(f.bereikt, 0) as bereikt,
-    coalesce(f.gestart_werk, 0) as gestart_werk,
-    coalesce(f.gestart_opleiding, 0) as gestart_opleiding,
-    coalesce(d.duurzaam, 0) as duurzaam,
-    {% for r in outflow_reasons %}coalesce(o.uitstroom_{{ r }}, 0) as uitstroom_{{ r }},
-    {% endfor %}
-    {% for r in outflow_reasons %}coalesce(o.uitstroom_{{ r }}, 0){{ ' + ' if not loop.last }}{% endfor %} as uitstroom_totaal
-from region_quarters as rq
-left join {{ ref('region_month') }} as s
-    on s.arbeidsmarktregio = rq.arbeidsmarktregio
-    and s.gemeentecode = 'TOTAAL'
-    and s.month = rq.quarter_end_month
-left join flows as f on f.arbeidsmarktregio = rq.arbeidsmarktregio and f.quarter_start = rq.quarter_start
-left join sustained as d on d.arbeidsmarktregio = rq.arbeidsmarktregio and d.quarter_start = rq.quarter_start
-left join outflows as o on o.arbeidsmarktregio = rq.arbeidsmarktregio and o.quarter_start = rq.quarter_start
+computed as (
+    select
+        rq.arbeidsmarktregio,
+        rq.quarter_start,
+        rq.quarter_end_month,
+        year(rq.quarter_start) || '-K' || quarter(rq.quarter_start) as kwartaal,
+        coalesce(s.on_list, 0) as op_de_lijst,
+        coalesce(s.excluded, 0) as uitgesloten,
+        coalesce(s.excluded_buitenland, 0) as uitgesloten_buitenland,
+        coalesce(s.excluded_detentie, 0) as uitgesloten_detentie,
+        coalesce(s.excluded_jongerenloket, 0) as uitgesloten_jongerenloket,
+        coalesce(s.excluded_kvk, 0) as uitgesloten_kvk,
+        coalesce(s.excluded_rmc, 0) as uitgesloten_rmc,
+        coalesce(s.in_view, 0) as in_beeld,
+        coalesce(s.persistent, 0) as persistent,
+        coalesce(s.in_trajectory, 0) as in_traject,
+        coalesce(f.benaderd, 0) as benaderd,
+        coalesce(f.bereikt, 0) as bereikt,
+        coalesce(f.gestart_werk, 0) as gestart_werk,
+        coalesce(f.gestart_opleiding, 0) as gestart_opleiding,
+        coalesce(d.duurzaam, 0) as duurzaam,
+        {% for r in outflow_reasons %}coalesce(o.uitstroom_{{ r }}, 0) as uitstroom_{{ r }},
+        {% endfor %}
+        {% for r in outflow_reasons %}coalesce(o.uitstroom_{{ r }}, 0){{ ' + ' if not loop.last }}{% endfor %} as uitstroom_totaal
+    from region_quarters as rq
+    left join {{ ref('region_month') }} as s
+        on s.arbeidsmarktregio = rq.arbeidsmarktregio
+        and s.gemeentecode = 'TOTAAL'
+        and s.month = rq.quarter_end_month
+    left join flows as f on f.arbeidsmarktregio = rq.arbeidsmarktregio and f.quarter_start = rq.quarter_start
+    left join sustained as d on d.arbeidsmarktregio = rq.arbeidsmarktregio and d.quarter_start = rq.quarter_start
+    left join outflows as o on o.arbeidsmarktregio = rq.arbeidsmarktregio and o.quarter_start = rq.quarter_start
+)
+
+{{ with_frozen('computed', 'quarter_start') }}
