@@ -41,6 +41,11 @@ def test_make_demo_from_a_clean_clone(tmp_path):
     key = clone / ".inbeeld/pseudonym.key"
     assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
     assert "lokale pseudonimiseringssleutel" in out
+    # It ends by printing where the dashboards are, and they are there.
+    index = clone / "publish" / "index.html"
+    assert r.stdout.strip().splitlines()[-1] == str(index)
+    assert index.is_file() and (clone / "publish/szw/szw_kwartaal.csv").is_file()
+    assert len(list((clone / "publish").glob("*/index.html"))) == 1
 
     import duckdb
 
