@@ -50,15 +50,7 @@ starts as (
 ),
 
 trede_days as (
-    -- The rung of a date is its highest; the event carrying it gives the municipality.
-    select
-        pseudo_id,
-        datum,
-        max(cast(waarde as integer)) as trede,
-        arg_max(gemeentecode, cast(waarde as integer)) as gemeentecode
-    from {{ ref('int_events') }}
-    where gebeurtenis = 'trede'
-    group by pseudo_id, datum
+    select * from {{ ref('int_trede_days') }}
 ),
 
 ladder as (

@@ -1,26 +1,14 @@
 -- Youths with a trede recorded in month M, by how their rung at the end of M compares
 -- with their rung before M: omhoog, gelijk, omlaag, or eerste (no earlier rung). Under
 -- the region of the municipality that recorded their last rung of M; listed or not.
-with trede_days as (
-    -- Two rungs on one day: the highest counts, and its event gives the municipality.
-    select
-        pseudo_id,
-        datum,
-        max(cast(waarde as integer)) as trede,
-        arg_max(gemeentecode, cast(waarde as integer)) as gemeentecode
-    from {{ ref('int_events') }}
-    where gebeurtenis = 'trede'
-    group by pseudo_id, datum
-),
-
-month_ends as (
+with month_ends as (
     -- The last rung of every month with a trede, and the last rung of the month before.
     select
         pseudo_id,
         {{ month_of('datum') }} as month,
         arg_max(trede, datum) as trede,
         arg_max(gemeentecode, datum) as gemeentecode
-    from trede_days
+    from {{ ref('int_trede_days') }}
     group by all
 ),
 
@@ -29,8 +17,7 @@ moves as (
         *,
         lag(trede) over (partition by pseudo_id order by month) as previous_trede
     from month_ends
-)
-,
+),
 
 computed as (
     select

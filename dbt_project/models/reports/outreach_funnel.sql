@@ -27,8 +27,7 @@ furthest as (
         on e.pseudo_id = c.pseudo_id
         and e.month between {{ add_months('c.month', -11) }} and c.month
     group by all
-)
-,
+),
 
 computed as (
     select arbeidsmarktregio, month, step, count(*) as youths

@@ -64,8 +64,7 @@ outflows as (
     from {{ ref('region_month') }}
     where gemeentecode = 'TOTAAL'
     group by all
-)
-,
+),
 
 computed as (
     select
