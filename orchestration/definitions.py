@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.defs.automation.triggers import inbox_sensor, monthly_schedule
 from orchestration.defs.ingest.assets import inbox_ingest
 from orchestration.defs.ingest.checks import header_only_after_full, no_rejected_files
+from orchestration.defs.ingest.freshness import freshness_job, freshness_schedule, jib_list_on_time
 from orchestration.defs.jobs import monthly_pipeline
 from orchestration.defs.publish.publication import regional_dashboards, szw_quarterly
 from orchestration.defs.publish.work_lists import work_lists
@@ -27,11 +28,18 @@ def _dbt_executable() -> str:
 
 
 defs = dg.Definitions(
-    assets=[inbox_ingest, inbeeld_dbt_models, work_lists, szw_quarterly, regional_dashboards, retention],
-    asset_checks=[no_rejected_files, header_only_after_full, *gx_checks],
-    jobs=[monthly_pipeline, retention_job],
+    assets=[
+        inbox_ingest,
+        inbeeld_dbt_models,
+        work_lists,
+        szw_quarterly,
+        regional_dashboards,
+        retention,
+    ],
+    asset_checks=[no_rejected_files, header_only_after_full, jib_list_on_time, *gx_checks],
+    jobs=[monthly_pipeline, retention_job, freshness_job],
     sensors=[inbox_sensor],
-    schedules=[monthly_schedule, retention_schedule],
+    schedules=[monthly_schedule, retention_schedule, freshness_schedule],
     loggers={"console": dg.colored_console_logger, "inbeeld_progress": progress_logger},
     resources={
         "warehouse": WarehouseResource(),

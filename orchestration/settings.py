@@ -6,6 +6,7 @@ Read when a command or a run needs them, never at import time.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -90,3 +91,14 @@ def retention_months() -> int:
     if n < 13:
         raise ValueError(f"retention_months must be at least 13 (the frozen year), got {n}")
     return n
+
+
+def today() -> date:
+    """Today in Europe/Amsterdam; INBEELD_TODAY (YYYY-MM-DD) pins it (tests, replays)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    pinned = os.environ.get("INBEELD_TODAY")
+    if pinned:
+        return dt.date.fromisoformat(pinned)
+    return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
