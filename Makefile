@@ -10,6 +10,8 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # The demo's local key, only when no real key is set (see README: production needs
 # INBEELD_PSEUDONYM_KEY and never uses this file).
 DEMO_KEY = $${INBEELD_PSEUDONYM_KEY:-$$(cat .inbeeld/pseudonym.key 2>/dev/null)}
+# The UI binds to loopback only; put a reverse proxy with SSO in front (docs/deployment.md).
+UI_PORT ?= 3000
 
 .PHONY: install demo test ui lint bench clean system-deps
 
@@ -46,7 +48,7 @@ test: install system-deps
 
 ui: install
 	@$(BIN)/python -c "from orchestration.cli import prepare_dagster_home; prepare_dagster_home()"
-	INBEELD_PSEUDONYM_KEY="$(DEMO_KEY)" $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+	INBEELD_PSEUDONYM_KEY="$(DEMO_KEY)" $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -m orchestration.definitions
 
 lint:
 	$(BIN)/ruff check orchestration tests

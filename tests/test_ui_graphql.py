@@ -1,0 +1,138 @@
+"""`make ui` for real: the Dagster UI starts on loopback and answers over its GraphQL API
+with the assets, the checks, the jobs, the schedules and the sensor (on by default)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+from conftest import REPO, TEST_KEY
+
+QUERY = """
+{
+  assetNodes { assetKey { path } groupName description
+    assetChecksOrError { ... on AssetChecks { checks { name } } } }
+  repositoriesOrError { ... on RepositoryConnection { nodes {
+    name
+    jobs { name }
+    schedules { name cronSchedule executionTimezone scheduleState { status } }
+    sensors { name sensorState { status } }
+  } } }
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def graphql(port: int, query: str) -> dict:
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        body = json.loads(resp.read())
+    assert "errors" not in body, body.get("errors")
+    return body["data"]
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ui")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "INBEELD_PSEUDONYM_KEY": TEST_KEY,
+        "INBEELD_WAREHOUSE": str(root / "w.duckdb"),
+        "INBEELD_INBOX": str(root / "inbox"),
+    }
+    (root / "inbox").mkdir()
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "ui", f"UI_PORT={port}"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert proc.poll() is None, proc.stdout.read()[-3000:]
+            try:
+                graphql(port, "{ version }")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the UI did not answer in 4 minutes"
+                time.sleep(2)
+        yield port
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_ui_binds_to_loopback_only(ui):
+    """The listening socket on the UI's port is bound to 127.0.0.1, nothing wider."""
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fh:
+            for line in fh.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, port = local.split(":")
+                if state == "0A" and int(port, 16) == ui:
+                    listening.append(address)
+    assert listening == ["0100007F"], listening
+
+
+def test_ui_answers_with_assets_checks_jobs_schedules_and_sensor(ui):
+    data = graphql(ui, QUERY)
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in data["assetNodes"]}
+    for key in (
+        "raw/jib",
+        "audit/loads",
+        "marts/youth_month",
+        "marts/region_month",
+        "reports/szw_quarterly",
+        "publish/dashboards",
+        "exports/werklijsten",
+        "audit/retention",
+    ):
+        assert key in nodes, key
+        assert nodes[key]["description"], key
+    groups = {n["groupName"] for n in nodes.values()}
+    assert (
+        {"ingest", "transform", "publish", "operate"}
+        <= groups
+        <= {"ingest", "quality", "transform", "publish", "operate"}
+    )
+    checks = {
+        c["name"] for n in nodes.values() for c in (n["assetChecksOrError"].get("checks") or [])
+    }
+    assert {"jib_lijst_op_tijd", "geen_afgekeurde_bestanden", "lege_lijst_na_volle_lijst"} <= checks
+    assert any(c.startswith("gx_") for c in checks)  # the GX suites
+    assert any(c.startswith("not_null") or c.startswith("unique") for c in checks)  # dbt tests
+    [repo] = data["repositoriesOrError"]["nodes"]
+    assert {"inbeeld_maand", "inbeeld_retentie", "inbeeld_versheid"} <= {
+        j["name"] for j in repo["jobs"]
+    }
+    schedules = {s["name"]: s for s in repo["schedules"]}
+    monthly = next(s for s in schedules.values() if s["cronSchedule"] == "0 6 5 * *")
+    assert monthly["executionTimezone"] == "Europe/Amsterdam"
+    assert all(s["scheduleState"]["status"] == "RUNNING" for s in schedules.values())
+    sensors = repo["sensors"]
+    assert sensors and all(s["sensorState"]["status"] == "RUNNING" for s in sensors)
