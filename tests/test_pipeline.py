@@ -253,3 +253,17 @@ def test_event_delivered_by_mistake_disappears_on_redelivery(region):
     r = inbeeld("run", "--inbox", str(inbox), env=env)
     assert r.returncode == 0, r.stderr[-2000:]
     assert stage_feb() == ("niet_benaderd",)
+
+
+def test_ui_metadata_counts_rows_per_month(region, monkeypatch):
+    """raw/jib's materialisation carries the numbers the UI plots and tabulates."""
+    import dagster as dg
+
+    _, _, env, _ = region
+    monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
+    with dg.DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["raw", "jib"]))
+    md = event.asset_materialization.metadata
+    assert md["rows_total"].value == 4  # 2024-01: 2 + 1 rows, 2024-02: 1 (the other file rejected)
+    rows = {(r.data["maand"], r.data["bron"]): r.data["rijen"] for r in md["rows_per_month"].records}
+    assert rows[("2024-01", "jib")] == 3 and rows[("2024-02", "jib")] == 1
