@@ -1,0 +1,16 @@
+"""Run bench/floor.sql on an inbox (the floor of the benchmark; see that file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+FLOOR_SQL = Path(__file__).with_name("floor.sql")
+
+
+def run_floor(inbox: Path, con: duckdb.DuckDBPyConnection) -> int:
+    """Build floor_youth_month in `con` from the CSVs under `inbox`; return its rows."""
+    sql = FLOOR_SQL.read_text(encoding="utf-8").replace("{inbox}", str(Path(inbox).resolve()))
+    con.execute(sql)
+    return con.execute("select count(*) from floor_youth_month").fetchone()[0]
