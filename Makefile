@@ -43,12 +43,16 @@ system-deps:
 	fi
 
 test: install system-deps
-	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/python -m pytest -q
 
 ui: install
 	@$(BIN)/python -c "from orchestration.cli import prepare_dagster_home; prepare_dagster_home()"
 	INBEELD_PSEUDONYM_KEY="$(DEMO_KEY)" $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -m orchestration.definitions
+
+# The benchmark (not a test): the whole country over 60 months, measured (bench/README.md).
+bench: install
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 lint:
 	$(BIN)/ruff check orchestration tests

@@ -1,0 +1,315 @@
+"""inbeeld's benchmark (`make bench`): the whole country over N months, measured.
+
+On a fresh warehouse it times, each in its own process with its peak RSS:
+1. the full backfill of N months through `inbeeld run` (one Dagster run), split by the
+   run's own step timings into ingest, GX checks, dbt build and publish;
+2. one further month run incrementally on top of that warehouse;
+3. the floor: bench/floor.sql in plain DuckDB over the same CSVs.
+It prints a table with the ratios full/floor and incremental/full and rows per second,
+and writes the figures to bench/results/<date>.json. Not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = REPO / ".venv" / "bin"
+RESULTS = REPO / "bench" / "results"
+console = Console()
+
+# Runs a command and reports the peak RSS of it and its descendants (ru_maxrss of the
+# waited-for children, in KiB on Linux) on its last line.
+_MEASURE = (
+    "import resource, subprocess, sys;"
+    "rc = subprocess.run(sys.argv[1:]).returncode;"
+    "print('MAXRSS_KIB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, flush=True);"
+    "sys.exit(rc)"
+)
+
+TARGETS = {
+    "full_s": 600,
+    "full_over_floor": 5.0,
+    "incremental_s": 60,
+    "incremental_over_full": 0.15,
+    "peak_rss_gib": 4.0,
+}
+
+
+def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in GiB) of one command, its output kept in `log`."""
+    started = time.monotonic()
+    with log.open("w") as fh:
+        proc = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *cmd],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=fh,
+            text=True,
+        )
+    seconds = time.monotonic() - started
+    fh_text = proc.stdout
+    log.write_text(log.read_text() + fh_text)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:3])} … failed (exit {proc.returncode}); see {log}")
+    kib = int(fh_text.strip().splitlines()[-1].split()[-1])
+    return seconds, kib / 1024 / 1024
+
+
+def step_split(dagster_home: Path) -> dict[str, float]:
+    """Seconds per phase of the latest run, from Dagster's own step statistics."""
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        stats = instance.get_run_step_stats(run.run_id)
+    phases = {"ingest": 0.0, "gx": 0.0, "dbt": 0.0, "publish": 0.0, "other checks": 0.0}
+    for s in stats:
+        if s.start_time is None or s.end_time is None:
+            continue
+        key, secs = s.step_key, s.end_time - s.start_time
+        if key == "inbox_ingest":
+            phases["ingest"] += secs
+        elif "gx" in key:
+            phases["gx"] += secs
+        elif key.startswith("inbeeld_dbt_models"):
+            phases["dbt"] += secs
+        elif key.startswith(("publish__", "reports__szw", "exports__")):
+            phases["publish"] += secs
+        else:
+            phases["other checks"] += secs
+    return phases
+
+
+def machine() -> dict[str, object]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kib = int(
+        next(
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+    }
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--months", type=int, default=60)
+    p.add_argument("--region", help="one arbeidsmarktregio instead of the whole country")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
+    args = p.parse_args()
+
+    work = Path(args.keep or tempfile.mkdtemp(prefix="inbeeld-bench-")).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    for sub in ("inbox", "next", "w.duckdb", "dagster_home", "publish", "exports"):
+        path = work / sub
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "INBEELD_PSEUDONYM_KEY": "bench-key",
+        "INBEELD_WAREHOUSE": str(work / "w.duckdb"),
+        "INBEELD_PUBLISH": str(work / "publish"),
+        "INBEELD_EXPORTS": str(work / "exports"),
+        "DAGSTER_HOME": str(work / "dagster_home"),
+        "GX_ANALYTICS_ENABLED": "false",
+    }
+    scope = ["--region", args.region] if args.region else ["--national"]
+    first = dt.date(2021, 1, 1)
+    last_full = dt.date(
+        first.year + (first.month - 1 + args.months - 1) // 12,
+        (first.month - 1 + args.months - 1) % 12 + 1,
+        1,
+    )
+    nxt = dt.date(last_full.year + last_full.month // 12, last_full.month % 12 + 1, 1)
+
+    console.print(
+        f"[bold]inbeeld bench[/] — {'regio ' + args.region if args.region else 'heel Nederland'}, {args.months} maanden + 1, in {work}"
+    )
+    with console.status("Synthetische inbox genereren"):
+        gen_s, _ = measure(
+            [
+                str(BIN / "inbeeld"),
+                "generate",
+                "--out",
+                str(work / "inbox"),
+                *scope,
+                "--months",
+                str(args.months + 1),
+                "--start",
+                f"{first:%Y-%m}",
+                "--seed",
+                str(args.seed),
+            ],
+            env,
+            work / "generate.log",
+        )
+    # The last month waits outside the inbox for the incremental run.
+    shutil.move(work / "inbox" / f"{nxt:%Y-%m}", work / "next")
+    files = sum(1 for _ in (work / "inbox").rglob("*.csv"))
+    console.print(f"  inbox: {files} bestanden in {gen_s:.1f} s")
+
+    with console.status(f"Volledige backfill: inbeeld run {first:%Y-%m}..{last_full:%Y-%m}"):
+        full_s, full_rss = measure(
+            [str(BIN / "inbeeld"), "run", "--inbox", str(work / "inbox")], env, work / "full.log"
+        )
+    phases = step_split(work / "dagster_home")
+    console.print(f"  volledig: {full_s:.1f} s")
+
+    import duckdb
+
+    with duckdb.connect(str(work / "w.duckdb"), read_only=True) as con:
+        rows_in = con.execute("select coalesce(sum(rows_in), 0) from audit.loads").fetchone()[0]
+        youth_months = con.execute("select count(*) from marts.youth_month").fetchone()[0]
+        per_month = con.execute(
+            "select avg(n) from (select count(*) as n from marts.youth_month group by month)"
+        ).fetchone()[0]
+
+    shutil.move(work / "next", work / "inbox" / f"{nxt:%Y-%m}")
+    with console.status(f"Eén maand erbij: inbeeld run --months {nxt:%Y-%m}..{nxt:%Y-%m}"):
+        inc_s, inc_rss = measure(
+            [
+                str(BIN / "inbeeld"),
+                "run",
+                "--inbox",
+                str(work / "inbox"),
+                "--months",
+                f"{nxt:%Y-%m}..{nxt:%Y-%m}",
+            ],
+            env,
+            work / "incremental.log",
+        )
+    inc_phases = step_split(work / "dagster_home")
+    console.print(f"  incrementeel: {inc_s:.1f} s")
+
+    shutil.move(work / "inbox" / f"{nxt:%Y-%m}", work / "next")
+    floor_cmd = [
+        str(BIN / "python"),
+        "-c",
+        "import sys, duckdb; sys.path.insert(0, sys.argv[1]); from floor import run_floor; "
+        "print(run_floor(sys.argv[2], duckdb.connect()))",
+        str(REPO / "bench"),
+        str(work / "inbox"),
+    ]
+    with console.status("De vloer: bench/floor.sql in DuckDB"):
+        floor_s, floor_rss = measure(floor_cmd, env, work / "floor.log")
+    console.print(f"  vloer: {floor_s:.1f} s")
+
+    figures = {
+        "date": dt.date.today().isoformat(),
+        "machine": machine(),
+        "scope": args.region or "national",
+        "months": args.months,
+        "files": files,
+        "rows_in": rows_in,
+        "youth_months": youth_months,
+        "youths_listed_per_month": round(per_month or 0),
+        "generate_s": round(gen_s, 1),
+        "full_s": round(full_s, 1),
+        "full_phases_s": {k: round(v, 1) for k, v in phases.items()},
+        "full_peak_rss_gib": round(full_rss, 2),
+        "incremental_s": round(inc_s, 1),
+        "incremental_phases_s": {k: round(v, 1) for k, v in inc_phases.items()},
+        "incremental_peak_rss_gib": round(inc_rss, 2),
+        "floor_s": round(floor_s, 1),
+        "floor_peak_rss_gib": round(floor_rss, 2),
+        "full_over_floor": round(full_s / floor_s, 1),
+        "incremental_over_full": round(inc_s / full_s, 3),
+        "rows_per_s_full": round(rows_in / full_s),
+        "rows_per_s_floor": round(rows_in / floor_s),
+    }
+    verdict = {
+        "full_s": figures["full_s"] <= TARGETS["full_s"],
+        "full_over_floor": figures["full_over_floor"] <= TARGETS["full_over_floor"],
+        "incremental_s": figures["incremental_s"] <= TARGETS["incremental_s"],
+        "incremental_over_full": figures["incremental_over_full"]
+        <= TARGETS["incremental_over_full"],
+        "peak_rss_gib": max(full_rss, inc_rss, floor_rss) <= TARGETS["peak_rss_gib"],
+    }
+    figures["targets_met"] = verdict
+
+    table = Table(
+        title=f"inbeeld bench — {figures['scope']}, {args.months} maanden, {files} bestanden, {rows_in} rijen"
+    )
+    for col in ("meting", "seconden", "piek RSS (GiB)", "toelichting"):
+        table.add_column(col, justify="right" if col != "meting" else "left")
+    table.add_row(
+        "volledige backfill",
+        f"{full_s:.1f}",
+        f"{full_rss:.2f}",
+        ", ".join(f"{k} {v:.0f} s" for k, v in phases.items()),
+    )
+    table.add_row(
+        "één maand erbij",
+        f"{inc_s:.1f}",
+        f"{inc_rss:.2f}",
+        ", ".join(f"{k} {v:.0f} s" for k, v in inc_phases.items()),
+    )
+    table.add_row("vloer (floor.sql)", f"{floor_s:.1f}", f"{floor_rss:.2f}", "alleen DuckDB")
+    table.add_row(
+        "volledig / vloer",
+        f"{figures['full_over_floor']}×",
+        "",
+        f"doel ≤ {TARGETS['full_over_floor']}×",
+    )
+    table.add_row(
+        "incrementeel / volledig",
+        f"{figures['incremental_over_full']:.1%}",
+        "",
+        f"doel ≤ {TARGETS['incremental_over_full']:.0%}",
+    )
+    table.add_row(
+        "rijen per seconde",
+        f"{figures['rows_per_s_full']:,}",
+        "",
+        f"vloer {figures['rows_per_s_floor']:,}",
+    )
+    console.print(table)
+    console.print(
+        "Doelen: "
+        + ", ".join(
+            f"{k} {'[green]gehaald[/]' if ok else '[red]niet gehaald[/]'}"
+            for k, ok in verdict.items()
+        )
+    )
+    console.print(f"Machine: {figures['machine']}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{figures['date']}.json"
+    out.write_text(json.dumps(figures, indent=2) + "\n")
+    console.print(f"Cijfers: {out}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
