@@ -39,9 +39,14 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 
 def age_on(birth: pd.Series, peildatum: dt.date) -> pd.Series:
-    """Age in completed years on the peildatum (vectorised over a datetime64 Series)."""
-    years = peildatum.year - birth.dt.year
-    had_birthday = (birth.dt.month < peildatum.month) | (
-        (birth.dt.month == peildatum.month) & (birth.dt.day <= peildatum.day)
+    """Age in completed years on one peildatum (vectorised over a datetime64 Series)."""
+    return ages_on(birth, pd.Series(pd.Timestamp(peildatum), index=birth.index))
+
+
+def ages_on(birth: pd.Series, peildatum: pd.Series) -> pd.Series:
+    """Age in completed years, row by row, on each row's own peildatum (datetime64)."""
+    years = peildatum.dt.year - birth.dt.year
+    had_birthday = (birth.dt.month < peildatum.dt.month) | (
+        (birth.dt.month == peildatum.dt.month) & (birth.dt.day <= peildatum.dt.day)
     )
     return years - (~had_birthday).astype("int64")

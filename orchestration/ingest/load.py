@@ -16,17 +16,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from orchestration.core.bsn import Pseudonymiser
 from orchestration.ingest.inbox import InboxFile
 from orchestration.ingest.messages import file_message, row_message
-from orchestration.ingest.reader import FileFault, parse
-from orchestration.ingest.rows import FileRows, column_kind, validate
+from orchestration.ingest.reader import FileFault, ParsedFile, parse
+from orchestration.ingest.rows import Batch, FileRows, column_kind, validate, validate_batch
 from orchestration.ingest.warehouse import (
     DDL,
     LOAD_COLUMNS,
-    QUARANTINE_COLUMNS,
     RAW_COLUMNS,
     RAW_TABLE,
 )
@@ -68,9 +68,12 @@ class _Outcome:
     sha256: str
     status: str
     rows_in: int | None
-    rows: FileRows | None = None
+    rows: FileRows | None = None  # the sociale kaart, validated on its own
     reason: str | None = None
     message: str | None = None
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    batch: tuple[str, int] | None = None  # (kind, index in that kind's batch)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -78,48 +81,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(stmt)
 
 
-def _judge(f: InboxFile, data: bytes, sha: str, pseudonymise: Pseudonymiser) -> _Outcome:
-    if f.reason is not None:
-        return _Outcome(
-            f,
-            sha,
-            "rejected",
-            None,
-            reason=f.reason,
-            message=file_message(f.reason, f.path, f.detail),
-        )
-    parsed = parse(data)
-    if isinstance(parsed, FileFault):
-        return _Outcome(
-            f,
-            sha,
-            "rejected",
-            parsed.rows_in,
-            reason=parsed.reason,
-            message=file_message(parsed.reason, f.path, parsed.detail),
-        )
-    assert f.source is not None
-    rows = validate(f.source, parsed, f.month, f.gemeentecode, pseudonymise)
-    if isinstance(rows, FileFault):
-        return _Outcome(
-            f,
-            sha,
-            "rejected",
-            rows.rows_in,
-            reason=rows.reason,
-            message=file_message(rows.reason, f.path, rows.detail, rows.line),
-        )
-    if rows.rows_in > 0 and len(rows.loaded) == 0:
-        return _Outcome(
-            f,
-            sha,
-            "rejected",
-            rows.rows_in,
-            rows=rows,
-            reason="no_valid_rows",
-            message=file_message("no_valid_rows", f.path, str(rows.rows_in)),
-        )
-    return _Outcome(f, sha, "loaded", rows.rows_in, rows=rows)
+def _rejected(
+    f: InboxFile,
+    sha: str,
+    reason: str,
+    rows_in: int | None,
+    detail: str = "",
+    line: int | None = None,
+) -> _Outcome:
+    message = (
+        file_message(reason, f.path, detail)
+        if line is None
+        else file_message(reason, f.path, detail, line)
+    )
+    return _Outcome(f, sha, "rejected", rows_in, reason=reason, message=message)
 
 
 def _in_scope(f: InboxFile, months: set[dt.date] | None) -> bool:
@@ -128,39 +103,85 @@ def _in_scope(f: InboxFile, months: set[dt.date] | None) -> bool:
     return f.month is None or months is None or f.month in months
 
 
-def _quarantine_frame(o: _Outcome) -> pd.DataFrame:
-    q = o.rows.quarantine if o.rows is not None else None
-    if q is None or len(q) == 0:
-        return pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
-    path = o.file.path
+def _judge_batches(
+    pending: dict[str, list[tuple[_Outcome, ParsedFile]]], pseudonymise: Pseudonymiser
+) -> dict[str, Batch]:
+    """Validate every readable file of a kind in one batch and settle each outcome."""
+    batches: dict[str, Batch] = {}
+    for kind, items in pending.items():
+        batch = validate_batch(
+            kind, [(parsed, o.file.month, o.file.gemeentecode) for o, parsed in items], pseudonymise
+        )
+        loaded = np.bincount(batch.loaded["file"].to_numpy(dtype=np.int64), minlength=len(items))
+        quarantined = np.bincount(
+            batch.quarantine["file"].to_numpy(dtype=np.int64), minlength=len(items)
+        )
+        for i, (o, _) in enumerate(items):
+            o.batch = (kind, i)
+            o.rows_in = batch.rows_in[i]
+            fault = batch.faults.get(i)
+            if fault is not None:
+                o.status, o.rows_in, o.reason = "rejected", fault.rows_in, fault.reason
+                o.message = file_message(fault.reason, o.file.path, fault.detail, fault.line)
+                continue
+            o.rows_loaded, o.rows_quarantined = int(loaded[i]), int(quarantined[i])
+            if o.rows_in > 0 and o.rows_loaded == 0:
+                # Every row refused: the file is, and its rows stay in quarantine.
+                o.status, o.reason = "rejected", "no_valid_rows"
+                o.message = file_message("no_valid_rows", o.file.path, str(o.rows_in))
+        batches[kind] = batch
+    return batches
+
+
+def _by_file(
+    frame: pd.DataFrame,
+    kind: str,
+    n_files: int,
+    in_play: dict[tuple[str, int], _Outcome],
+    keep: str,
+) -> pd.DataFrame:
+    """The batch rows of the files still in play (`keep`: 'loaded' or 'any'), with their
+    file's path, sha256, month, gemeentecode and source (looked up per file, not per row)."""
+    owners = [in_play.get((kind, i)) for i in range(n_files)]
+    wanted = np.array(
+        [o is not None and (keep == "any" or o.status == "loaded") for o in owners], dtype=bool
+    )
+    file_idx = frame["file"].to_numpy(dtype=np.int64)
+    out = frame[wanted[file_idx]].reset_index(drop=True)
+    idx = out["file"].to_numpy(dtype=np.int64)
+    for column, attr in (
+        ("path", "path"),
+        ("month", "month"),
+        ("gemeentecode", "gemeentecode"),
+        ("source", "source"),
+    ):
+        values = np.array(
+            [getattr(o.file, attr) if o is not None else None for o in owners], dtype=object
+        )
+        out[column] = values[idx]
+    out["sha256"] = np.array([o.sha256 if o is not None else None for o in owners], dtype=object)[
+        idx
+    ]
+    return out
+
+
+def _quarantine_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "path": path,
-            "sha256": o.sha256,
-            "line": q["line"].astype("int64"),
-            "reason": q["reason"],
+            "path": frame["path"],
+            "sha256": frame["sha256"],
+            "line": frame["line"].astype("int64"),
+            "reason": frame["reason"],
             "message": [
-                row_message(r, path, int(ln), d)
-                for r, ln, d in zip(q["reason"], q["line"], q["detail"], strict=True)
+                row_message(r, p, int(ln), d)
+                for r, p, ln, d in zip(
+                    frame["reason"], frame["path"], frame["line"], frame["detail"], strict=True
+                )
             ],
-            "pseudo_id": q["pseudo_id"],
-            "bsn_length": pd.array(q["bsn_length"].tolist(), dtype="Int64"),
+            "pseudo_id": frame["pseudo_id"],
+            "bsn_length": pd.array(frame["bsn_length"].tolist(), dtype="Int64"),
         }
     )
-
-
-def _raw_frame(o: _Outcome) -> tuple[str, pd.DataFrame]:
-    assert o.rows is not None and o.file.source is not None
-    kind = column_kind(o.file.source)
-    frame = o.rows.loaded.copy()
-    frame["path"] = o.file.path
-    frame["sha256"] = o.sha256
-    if kind != "sociale_kaart":
-        frame["month"] = o.file.month
-        frame["gemeentecode"] = o.file.gemeentecode
-    if kind == "registration":
-        frame["source"] = o.file.source
-    return kind, frame[list(RAW_COLUMNS[kind])]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -194,7 +215,8 @@ def ingest(
         ).fetchall()
     }
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    outcomes: list[_Outcome] = []
+    judged: list[tuple[_Outcome, tuple | None]] = []
+    pending: dict[str, list[tuple[_Outcome, ParsedFile]]] = {}
     reactivate: list[tuple[str, str]] = []
     replace_rejected: list[tuple[str, str]] = []
 
@@ -211,25 +233,63 @@ def ingest(
                 reactivate.append((f.path, sha))
                 report.files_reactivated += 1
             continue
-        outcome = _judge(f, data, sha, pseudonymise)
+        if f.reason is not None:
+            judged.append((_rejected(f, sha, f.reason, None, f.detail), seen))
+            continue
+        parsed = parse(data)
+        if isinstance(parsed, FileFault):
+            judged.append((_rejected(f, sha, parsed.reason, parsed.rows_in, parsed.detail), seen))
+            continue
+        assert f.source is not None
+        outcome = _Outcome(f, sha, "loaded", len(parsed.records))
+        judged.append((outcome, seen))
+        kind = column_kind(f.source)
+        if kind == "sociale_kaart":
+            rows = validate(f.source, parsed, f.month, f.gemeentecode, pseudonymise)
+            if isinstance(rows, FileFault):
+                judged[-1] = (
+                    _rejected(f, sha, rows.reason, rows.rows_in, rows.detail, rows.line),
+                    seen,
+                )
+            else:
+                outcome.rows, outcome.rows_loaded = rows, len(rows.loaded)
+        else:
+            pending.setdefault(kind, []).append((outcome, parsed))
+    batches = _judge_batches(pending, pseudonymise)
+
+    outcomes: list[_Outcome] = []
+    for outcome, seen in judged:
         if seen is not None:
+            # A version refused before, for the same reason again: nothing changes.
             if outcome.status == "rejected" and outcome.reason == seen[2]:
                 report.files_unchanged += 1
+                f = outcome.file
                 report.rejections.append(
                     Rejection(
                         f.path, f.gemeentecode, f.month, outcome.reason or "", outcome.message or ""
                     )
                 )
                 continue
-            replace_rejected.append((f.path, sha))
+            replace_rejected.append((outcome.file.path, outcome.sha256))
         outcomes.append(outcome)
+    in_play = {o.batch: o for o in outcomes if o.batch is not None}
 
     load_rows: list[dict] = []
     quarantine: list[pd.DataFrame] = []
     raw: dict[str, list[pd.DataFrame]] = {}
+    for kind, batch in batches.items():
+        n_files = len(batch.rows_in)
+        q = _by_file(batch.quarantine, kind, n_files, in_play, keep="any")
+        if len(q):
+            quarantine.append(_quarantine_rows(q))
+            for (gm, reason), n in (
+                q.groupby([q["gemeentecode"].fillna("-"), "reason"]).size().items()
+            ):
+                report.quarantine_by_gemeente[(gm, reason)] += int(n)
+        loaded = _by_file(batch.loaded, kind, n_files, in_play, keep="loaded")
+        if len(loaded):
+            raw.setdefault(kind, []).append(loaded[list(RAW_COLUMNS[kind])])
     for o in outcomes:
-        rows_loaded = len(o.rows.loaded) if o.rows is not None and o.status == "loaded" else 0
-        rows_q = len(o.rows.quarantine) if o.rows is not None else 0
         load_rows.append(
             {
                 "path": o.file.path,
@@ -240,26 +300,26 @@ def ingest(
                 "is_current": o.status == "loaded",
                 "status": o.status,
                 "rows_in": o.rows_in,
-                "rows_loaded": rows_loaded,
-                "rows_quarantined": rows_q,
+                "rows_loaded": o.rows_loaded if o.status == "loaded" else 0,
+                "rows_quarantined": o.rows_quarantined,
                 "reason": o.reason,
                 "message": o.message,
                 "loaded_at": now,
             }
         )
-        quarantine.append(_quarantine_frame(o))
-        if o.rows is not None:
-            gm = o.file.gemeentecode or "-"
-            for reason, n in Counter(o.rows.quarantine["reason"]).items():
-                report.quarantine_by_gemeente[(gm, reason)] += n
-            report.rows_quarantined += rows_q
+        faulted = o.batch is not None and o.batch[1] in batches[o.batch[0]].faults
+        if (o.batch is not None and not faulted) or o.rows is not None:
+            report.rows_quarantined += o.rows_quarantined
             report.rows_in += o.rows_in or 0
         if o.status == "loaded":
             report.files_loaded += 1
-            report.rows_loaded += rows_loaded
-            kind, frame = _raw_frame(o)
-            raw.setdefault(kind, []).append(frame)
-            report.rows_by_table[RAW_TABLE[kind]] += rows_loaded
+            report.rows_loaded += o.rows_loaded
+            kind = column_kind(o.file.source or "")
+            report.rows_by_table[RAW_TABLE[kind]] += o.rows_loaded
+            if o.rows is not None:  # the sociale kaart
+                frame = o.rows.loaded.copy()
+                frame["path"], frame["sha256"] = o.file.path, o.sha256
+                raw.setdefault(kind, []).append(frame[list(RAW_COLUMNS[kind])])
         else:
             report.rejections.append(
                 Rejection(
@@ -283,9 +343,8 @@ def ingest(
             con.unregister("_current")
         if load_rows:
             _insert(con, "audit.loads", pd.DataFrame(load_rows, columns=list(LOAD_COLUMNS)))
-        q = [f for f in quarantine if len(f)]
-        if q:
-            _insert(con, "audit.quarantine", pd.concat(q, ignore_index=True))
+        if quarantine:
+            _insert(con, "audit.quarantine", pd.concat(quarantine, ignore_index=True))
         for kind, frames in raw.items():
             _insert(con, RAW_TABLE[kind], pd.concat(frames, ignore_index=True))
         con.execute("commit")

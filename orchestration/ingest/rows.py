@@ -1,18 +1,21 @@
-"""Row-level rules of SPEC §1 "Bad input", vectorised per file.
+"""Row-level rules of SPEC §1 "Bad input", vectorised over many files at once.
 
-Each row gets the first reason that applies, in SPEC order; the rest load.
+Each row gets the first reason that applies, in SPEC order; the rest load. The ingest
+validates all files of one kind in one batch: the rules run once over every row, so the
+cost is per row, not per file (a national month has thousands of small files).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from orchestration.core.bsn import Pseudonymiser, elfproef_many
-from orchestration.core.dates import age_on, parse_dates
+from orchestration.core.dates import ages_on, parse_dates
 from orchestration.ingest.reader import FileFault, ParsedFile, check_header, column
 
 EVENTS: tuple[str, ...] = (
@@ -79,6 +82,41 @@ def _gemeentecode_ok(value: str, folder_code: str) -> bool:
     return v == "" or v == folder_code or v == folder_code[2:]
 
 
+@dataclass
+class Batch:
+    """Row outcomes of many files of one kind; `file` indexes the items validated."""
+
+    rows_in: list[int]  # non-blank records per file
+    faults: dict[int, FileFault]  # files refused as a whole
+    loaded: pd.DataFrame  # file, line, typed columns (+ pseudo_id)
+    quarantine: pd.DataFrame  # file, line, reason, detail, pseudo_id, bsn_length
+
+
+def _sociale_kaart(parsed: ParsedFile) -> FileRows | FileFault:
+    required, optional = COLUMNS["sociale_kaart"]
+    positions = check_header(parsed, required, optional)
+    if isinstance(positions, FileFault):
+        return positions
+    cols = {c: column(parsed, positions.get(c)) for c in required + optional}
+    frame = pd.DataFrame(
+        {
+            "line": np.asarray(parsed.lines, dtype=np.int64),
+            "organisatie_id": [v.upper() for v in cols["organisatie_id"]],
+            "naam": cols["naam"],
+            "type": [v.casefold() for v in cols["type"]],
+            **{
+                role: [
+                    True if v.casefold() in _TRUE else False if v.casefold() in _FALSE else None
+                    for v in cols[role]
+                ]
+                for role in ("bereiken", "activeren", "plaatsen", "behouden")
+            },
+        }
+    )
+    empty = pd.DataFrame(columns=["line", "reason", "detail", "pseudo_id", "bsn_length"])
+    return FileRows(rows_in=len(parsed.records), loaded=frame, quarantine=empty)
+
+
 def validate(
     source: str,
     parsed: ParsedFile,
@@ -86,52 +124,87 @@ def validate(
     gemeentecode: str | None,
     pseudonymise: Pseudonymiser,
 ) -> FileRows | FileFault:
+    """One file: the batch of one (the sociale kaart has rules of its own)."""
     kind = column_kind(source)
-    required, optional = COLUMNS[kind]
-    positions = check_header(parsed, required, optional)
-    if isinstance(positions, FileFault):
-        return positions
-    n = len(parsed.records)
-    cols = {c: column(parsed, positions.get(c)) for c in required + optional}
-    lines = np.asarray(parsed.lines, dtype=np.int64)
-
     if kind == "sociale_kaart":
-        frame = pd.DataFrame(
-            {
-                "line": lines,
-                "organisatie_id": [v.upper() for v in cols["organisatie_id"]],
-                "naam": cols["naam"],
-                "type": [v.casefold() for v in cols["type"]],
-                **{
-                    role: [
-                        True if v.casefold() in _TRUE else False if v.casefold() in _FALSE else None
-                        for v in cols[role]
-                    ]
-                    for role in ("bereiken", "activeren", "plaatsen", "behouden")
-                },
-            }
-        )
-        empty = pd.DataFrame(columns=["line", "reason", "detail", "pseudo_id", "bsn_length"])
-        return FileRows(rows_in=n, loaded=frame, quarantine=empty)
+        return _sociale_kaart(parsed)
+    batch = validate_batch(kind, [(parsed, month, gemeentecode)], pseudonymise)
+    if 0 in batch.faults:
+        return batch.faults[0]
+    return FileRows(
+        rows_in=batch.rows_in[0],
+        loaded=batch.loaded.drop(columns="file"),
+        quarantine=batch.quarantine.drop(columns="file"),
+    )
 
-    if kind == "jib" and "gemeentecode" in positions:
-        for line, value in zip(parsed.lines, cols["gemeentecode"], strict=True):
-            if not _gemeentecode_ok(value, gemeentecode or ""):
-                return FileFault("gemeentecode_mismatch", gemeentecode or "", line, n)
 
+def validate_batch(
+    kind: str,
+    items: Sequence[tuple[ParsedFile, dt.date | None, str | None]],
+    pseudonymise: Pseudonymiser,
+) -> Batch:
+    """Validate the files of one kind (jib, registration, begeleiding) together.
+
+    items: (parsed file, its month, its gemeentecode). Header faults and a gemeentecode
+    column that contradicts the folder refuse a file as a whole; every other rule is a
+    row rule, applied once over all rows.
+    """
+    required, optional = COLUMNS[kind]
+    names = required + optional
+    faults: dict[int, FileFault] = {}
+    rows_in: list[int] = []
+    cols: dict[str, list[str]] = {c: [] for c in names}
+    lines: list[int] = []
+    files: list[int] = []
+    row_months: list[dt.date] = []
+    for i, (parsed, month, gemeentecode) in enumerate(items):
+        n = len(parsed.records)
+        rows_in.append(n)
+        positions = check_header(parsed, required, optional)
+        if isinstance(positions, FileFault):
+            faults[i] = positions
+            continue
+        fcols = {c: column(parsed, positions.get(c)) for c in names}
+        if kind == "jib" and "gemeentecode" in positions:
+            wrong = next(
+                (
+                    line
+                    for line, value in zip(parsed.lines, fcols["gemeentecode"], strict=True)
+                    if not _gemeentecode_ok(value, gemeentecode or "")
+                ),
+                None,
+            )
+            if wrong is not None:
+                faults[i] = FileFault("gemeentecode_mismatch", gemeentecode or "", wrong, n)
+                continue
+        for c in names:
+            cols[c].extend(fcols[c])
+        lines.extend(parsed.lines)
+        files.extend([i] * n)
+        if kind == "jib":
+            row_months.extend([month] * n)  # type: ignore[list-item]
+
+    n = len(lines)
+    file_idx = np.asarray(files, dtype=np.int64)
     reason = np.full(n, None, dtype=object)
     detail = np.full(n, "", dtype=object)
 
-    def flag(mask: np.ndarray, code: str, text: str = "") -> None:
+    def flag(mask: np.ndarray, code: str, text: str | np.ndarray = "") -> None:
         hit = mask & (reason == None)  # noqa: E711 - elementwise on an object array
         reason[hit] = code
-        detail[hit] = text
+        detail[hit] = text if isinstance(text, str) else text[hit]
 
     valid_bsn, pids = _bsn_columns(cols["bsn"], pseudonymise)
     flag(~valid_bsn, "invalid_bsn")
     bsn_length = np.array([len(v) for v in cols["bsn"]], dtype=np.int64)
 
-    frame = pd.DataFrame({"line": lines, "pseudo_id": pd.Series(pids, dtype="string")})
+    frame = pd.DataFrame(
+        {
+            "file": file_idx,
+            "line": np.asarray(lines, dtype=np.int64),
+            "pseudo_id": pd.Series(pids, dtype="string"),
+        }
+    )
     date_cols = {
         "jib": ("geboortedatum",),
         "registration": ("begindatum", "einddatum"),
@@ -145,11 +218,15 @@ def validate(
         frame[c] = parsed_dates.dt.date
 
     if kind == "jib":
-        assert month is not None
         birth = pd.to_datetime(frame["geboortedatum"])
-        age = age_on(birth, month).to_numpy(dtype="float64", na_value=np.nan)
+        peil = pd.to_datetime(pd.Series(row_months, dtype="object"))
+        age = ages_on(birth, peil).to_numpy(dtype="float64", na_value=np.nan)
         out_of_range = ~np.isnan(age) & ((age < MIN_AGE) | (age >= MAX_AGE))
-        flag(out_of_range, "age_out_of_range", month.isoformat())
+        flag(
+            out_of_range,
+            "age_out_of_range",
+            np.array([m.isoformat() for m in row_months], dtype=object),
+        )
     elif kind == "registration":
         begin = pd.to_datetime(frame["begindatum"])
         end = pd.to_datetime(frame["einddatum"])
@@ -169,20 +246,26 @@ def validate(
         frame["waarde"] = frame["waarde"].replace("", None)
 
     if kind == "jib":
-        # duplicate_bsn: the BSN already occurred on an earlier valid row of this file.
+        # duplicate_bsn: the BSN already occurred on an earlier valid row of the same file.
         ok = reason == None  # noqa: E711
         dup = np.zeros(n, dtype=bool)
-        dup[ok] = pd.Series(pids, dtype="string")[ok].duplicated(keep="first").to_numpy()
+        dup[ok] = frame.loc[ok, ["file", "pseudo_id"]].duplicated(keep="first").to_numpy()
         flag(dup, "duplicate_bsn")
 
     bad = reason != None  # noqa: E711
     quarantine = pd.DataFrame(
         {
-            "line": lines[bad],
+            "file": file_idx[bad],
+            "line": frame["line"].to_numpy()[bad],
             "reason": reason[bad].astype(str),
             "detail": detail[bad].astype(str),
             "pseudo_id": frame["pseudo_id"][bad].to_numpy(),
             "bsn_length": np.where(reason[bad] == "invalid_bsn", bsn_length[bad], None),
         }
     )
-    return FileRows(rows_in=n, loaded=frame[~bad].reset_index(drop=True), quarantine=quarantine)
+    return Batch(
+        rows_in=rows_in,
+        faults=faults,
+        loaded=frame[~bad].reset_index(drop=True),
+        quarantine=quarantine,
+    )
