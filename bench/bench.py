@@ -6,7 +6,7 @@ On a fresh warehouse it times, each in its own process with its peak RSS:
 2. one further month run incrementally on top of that warehouse;
 3. the floor: bench/floor.sql in plain DuckDB over the same CSVs.
 It prints a table with the ratios full/floor and incremental/full and rows per second,
-and writes the figures to bench/results/<date>.json. Not a test: it asserts nothing.
+and writes the figures to bench/results/<date>-<scope>-<months>m.json. Not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -303,7 +303,8 @@ def main() -> int:
     )
     console.print(f"Machine: {figures['machine']}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{figures['date']}.json"
+    scope = "national" if not args.region else args.region.lower().replace(" ", "-")
+    out = RESULTS / f"{figures['date']}-{scope}-{args.months}m.json"
     out.write_text(json.dumps(figures, indent=2) + "\n")
     console.print(f"Cijfers: {out}")
     if not args.keep:
