@@ -44,6 +44,20 @@ def write(root: Path, rel: str, content: str | bytes, *, encoding: str = "utf-8"
     return path
 
 
+def inbeeld(*args: str, env: dict[str, str], timeout: int = 900):
+    """The real `inbeeld` command, as a user runs it."""
+    import subprocess
+
+    return subprocess.run(
+        [str(REPO / ".venv" / "bin" / "inbeeld"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+
+
 @pytest.fixture
 def inbox(tmp_path: Path) -> Path:
     root = tmp_path / "inbox"
@@ -59,8 +73,6 @@ os.environ["INBEELD_PUBLISH"] = tempfile.mkdtemp(prefix="inbeeld-publish-")
 def published(tmp_path_factory) -> dict:
     """A generated region (15 months) run through the real `inbeeld run`, published to a
     folder of its own: shared by the publication and browser tests."""
-    import subprocess
-
     from orchestration.generate import generate_inbox
 
     root = tmp_path_factory.mktemp("published")
@@ -75,14 +87,7 @@ def published(tmp_path_factory) -> dict:
         "DAGSTER_HOME": str(root / "dagster_home"),
         "GX_ANALYTICS_ENABLED": "false",
     }
-    run = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "inbeeld"), "run", "--inbox", str(inbox)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=REPO,
-    )
+    run = inbeeld("run", "--inbox", str(inbox), env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return {
         "inbox": inbox,

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TEST_KEY, bsn, write
+from conftest import REPO, TEST_KEY, bsn, inbeeld, write
 
 PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 pytestmark = pytest.mark.skipif(not PG_BIN, reason="no PostgreSQL server: `make test` installs it")
@@ -104,14 +104,7 @@ def test_pipeline_runs_with_run_and_event_storage_in_postgres(postgres, tmp_path
         "INBEELD_WAREHOUSE": str(tmp_path / "w.duckdb"),
         "INBEELD_PUBLISH": str(tmp_path / "publish"),
     }
-    run = subprocess.run(
-        [str(REPO / ".venv/bin/inbeeld"), "run", "--inbox", str(inbox)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=REPO,
-    )
+    run = inbeeld("run", "--inbox", str(inbox), env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     # The instance kept the file as written, and nothing went to local run storage.
     assert (home / "dagster.yaml").read_text() == (

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 
 import dagster as dg
 import pytest
-from conftest import REPO, TEST_KEY, bsn, write
+from conftest import TEST_KEY, bsn, inbeeld, write
 
 # Zuid-Kennemerland en IJmond has seven municipalities in the registry.
 REGION = ["GM0375", "GM0377", "GM0392", "GM0396", "GM0397", "GM0453", "GM0473"]
@@ -30,14 +29,7 @@ def warehouse(tmp_path_factory):
         "INBEELD_PUBLISH": str(root / "publish"),
         "DAGSTER_HOME": str(root / "dagster_home"),
     }
-    run = subprocess.run(
-        [str(REPO / ".venv/bin/inbeeld"), "run", "--inbox", str(inbox)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=REPO,
-    )
+    run = inbeeld("run", "--inbox", str(inbox), env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return root / "w.duckdb"
 

@@ -6,27 +6,15 @@ who returns starts afresh."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from datetime import date
 
 import duckdb
 import pytest
-from conftest import REPO, VALID_BSNS, pid
+from conftest import VALID_BSNS, inbeeld, pid
 
 AS_OF = "2026-03"
 RETENTION = 13  # months (the data spans 2025-01..2026-03): some youths' time is up
 CUTOFF = date(2025, 2, 1)  # AS_OF - RETENTION
-
-
-def inbeeld(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(REPO / ".venv" / "bin" / "inbeeld"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=REPO,
-    )
 
 
 def person_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
