@@ -238,3 +238,24 @@ def test_k_is_a_setting(published, tmp_path, k):
     assert f"<{k}" in cells
     assert all(c in (f"<{k}", "x") or int(c) == 0 or int(c) >= k for c in cells)
     assert f"<{k}" in defs_path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("k", [K, 50])
+def test_nested_counts_never_differ_by_less_than_k(published, k):
+    """Counts within counts (persistent within in view, reached within approached, …):
+    where both are shown, their difference is no hidden small group of youths. A large
+    k makes such small differences common, so the rule is really exercised."""
+    from orchestration.publish.cube import build_cubes
+
+    with duckdb.connect(str(published["warehouse"]), read_only=True) as con:
+        [cube] = build_cubes(con, k)
+    pairs = [("in_view", "persistent"), ("approached", "reached"), ("reached", "in_trajectory")]
+    cells = [("TOTAAL", m) for m in cube.months] + [(g, cube.latest) for g in cube.gemeenten]
+    checked = 0
+    for g, m in cells:
+        for outer, inner in pairs:
+            a, b = cube.number(("rm", g, m, outer)), cube.number(("rm", g, m, inner))
+            if a is not None and b is not None:
+                checked += 1
+                assert not 0 < a - b < k, (g, m, outer, inner, a, b)
+    assert checked > 20

@@ -59,6 +59,14 @@ MUNICIPAL_MEASURES = (
     "reached",
     "in_trajectory",
 )
+# Counts within counts, as total -> the parts shown inside it (the rest is hidden).
+NESTED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("in_view", ("persistent",)),
+    ("persistent", ("priority_a", "priority_b")),
+    ("in_view-rest", ("priority_c",)),
+    ("approached", ("reached",)),
+    ("reached", ("in_trajectory",)),
+)
 # Region TOTAAL series published for every month.
 REGION_MEASURES = (
     *MUNICIPAL_MEASURES,
@@ -202,6 +210,16 @@ def _build_region(
         for r in t["region_month"]
         if r["month"] == latest and r["gemeentecode"] != "TOTAAL"
     )
+    # Nested counts (persistent within in view, reached within approached, ...) are
+    # totals of their difference too: a small difference of two shown counts would give
+    # a few youths away, so it is a hidden cell with the relation that protects it.
+    for g, m in [("TOTAAL", m) for m in months] + [(g, latest) for g in gemeenten]:
+        for total, parts in NESTED:
+            rest = ("rm", g, m, f"{total}-rest")
+            b.put(
+                rest, b.values[("rm", g, m, total)] - sum(b.values[("rm", g, m, x)] for x in parts)
+            )
+            b.relate(("rm", g, m, total), [("rm", g, m, x) for x in parts] + [rest])
     for m in months:
         b.relate(
             ("rm", "TOTAAL", m, "on_list"),
