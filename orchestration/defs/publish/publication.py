@@ -89,9 +89,7 @@ def regional_dashboards(context: dg.AssetExecutionContext, warehouse: WarehouseR
         "index": dg.MetadataValue.path(str(index)),
         "open": dg.MetadataValue.url(index.as_uri()),
         "regio's": dg.MetadataValue.int(len(cubes)),
-        "laatste maand": dg.MetadataValue.text(
-            max((c.latest for c in cubes), default="").__str__()
-        ),
+        "laatste maand": dg.MetadataValue.text(str(max((c.latest for c in cubes), default="geen"))),
     }
     for cube, page in zip(cubes, pages[1:], strict=True):
         metadata[f"dashboard {cube.region}"] = dg.MetadataValue.path(str(page))
