@@ -42,9 +42,19 @@ schriftelijk) benaderd zijn (fase niet_benaderd of benaderd):
 - **C** — korter dan 3 maanden op de lijst.
 
 Zonder prioriteit: uitgesloten (zie uitsluitingsredenen: kvk, rmc, jongerenloket,
-buitenland, detentie), al bereikt, in intake of traject, uitgestroomd, geweigerd of
-bezwaar. Een jongere die contact weigerde krijgt na zes maanden rust weer de fase
-niet_benaderd.
+buitenland, detentie), al bereikt, in intake of traject, uitgestroomd of geweigerd.
+Een jongere die contact weigerde krijgt na zes maanden rust weer de fase
+niet_benaderd, maar komt nooit op de werklijst met BSN.
+
+Bezwaar en weigering gaan voor, ook als ze later zijn geleverd of gedateerd dan
+{month}:
+
+- Een jongere die bezwaar heeft gemaakt staat nooit op deze lijst, ongeacht de datum
+  van het bezwaar of de maand waarin het is geleverd.
+- Een weigering gaat direct in, in welke maand die ook is geleverd: de jongere staat
+  hier met fase geweigerd en zonder prioriteit, en de rustperiode begint meteen.
+  Alleen een latere gebeurtenis die de fase verandert (bijvoorbeeld contact na de
+  weigering) heft dat op.
 
 Dit bestand bevat persoonsgegevens (pseudoniemen). Alleen voor de eigen
 jongerenwerkers; niet doorsturen. BSN's alleen via `inbeeld reidentify`.
