@@ -47,7 +47,10 @@ class Pseudonymiser:
     """pseudo_id = first 20 lowercase hex chars of HMAC-SHA256(key, 9-digit bsn).
 
     Results are cached per process: cumulative exports repeat the same BSNs every month.
+    The cache is bounded (emptied when full) so a huge file cannot exhaust memory.
     """
+
+    CACHE_SIZE = 1_000_000
 
     def __init__(self, key: str) -> None:
         if not key:
@@ -59,6 +62,8 @@ class Pseudonymiser:
         pid = self._cache.get(bsn9)
         if pid is None:
             pid = hmac.new(self._key, bsn9.encode("ascii"), hashlib.sha256).hexdigest()[:20]
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.clear()
             self._cache[bsn9] = pid
         return pid
 

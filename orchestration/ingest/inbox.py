@@ -1,11 +1,16 @@
-"""Finding the files of an inbox and naming them as SPEC §1 "Names" says."""
+"""Finding the files of an inbox and naming them as SPEC §1 "Names" says.
+
+Nothing here opens a file: entries are classified by their path and os.lstat() alone, so a
+symlink, FIFO, socket or device in the inbox is refused (not_a_file) without being
+followed or read. load.py checks again when it opens a file (the inbox can change).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +40,9 @@ _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 _GEMEENTE = re.compile(r"^GM[0-9]{4}$")
 _TRIM = " \t\u00a0"
 
+# The first partition: month folders before it (typos like 1024-03) name no delivery slot.
+FIRST_MONTH = dt.date(2015, 1, 1)
+
 
 def normalise_name(name: str) -> str:
     return name.strip(_TRIM).casefold()
@@ -50,6 +58,11 @@ def parse_month(folder: str) -> dt.date | None:
 def parse_gemeente(folder: str) -> str | None:
     code = normalise_name(folder).upper()
     return code if _GEMEENTE.match(code) else None
+
+
+def month_in_range(month: dt.date, today: dt.date) -> bool:
+    """A month folder can hold deliveries: from FIRST_MONTH up to and including today's month."""
+    return FIRST_MONTH <= month <= today.replace(day=1)
 
 
 def is_ignored(name: str) -> bool:
@@ -68,52 +81,112 @@ class InboxFile:
     source: str | None = None
     reason: str | None = None  # file-level reason code decided from the name alone
     detail: str = ""
-    _sha256: str | None = None
-
-    @property
-    def sha256(self) -> str:
-        if self._sha256 is None:
-            self._sha256 = hashlib.sha256(self.abspath.read_bytes()).hexdigest()
-        return self._sha256
+    # Not a regular file at scan time (os.lstat): the Dutch description, else None. Such
+    # an entry is never opened, and is refused as not_a_file whatever its name.
+    not_regular: str | None = None
 
 
-def _walk(inbox: Path) -> Iterable[tuple[str, Path]]:
+def describe_mode(mode: int) -> str | None:
+    """What a non-regular inbox entry is, in Dutch; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "het is een snelkoppeling (symbolische link)"
+    if stat.S_ISDIR(mode):
+        return "het is een map"
+    if stat.S_ISFIFO(mode):
+        return "het is een named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "het is een socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "het is een apparaatbestand"
+    return "het is een bijzonder bestandstype"
+
+
+def _walk(inbox: Path) -> Iterable[tuple[str, Path, str | None]]:
+    """(relative path, absolute path, why it is not a regular file or None) of every entry.
+
+    Symlinked folders are not descended into (os.walk does not follow links): they are
+    listed as entries of their own, like a symlinked file.
+    """
     for root, dirs, files in os.walk(inbox):
-        dirs[:] = sorted(d for d in dirs if not is_ignored(d))
-        for name in sorted(files):
+        linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        dirs[:] = sorted(d for d in dirs if not is_ignored(d) and d not in linked)
+        for name in sorted(files + linked):
             if is_ignored(name):
                 continue
             full = Path(root) / name
-            yield full.relative_to(inbox).as_posix(), full
+            try:
+                why = describe_mode(os.lstat(full).st_mode)
+            except FileNotFoundError:
+                continue  # gone between listing and lstat: as if never there
+            if name in linked:
+                why = "het is een snelkoppeling naar een map"
+            yield full.relative_to(inbox).as_posix(), full, why
 
 
-def scan_inbox(inbox: Path, known_gemeenten: set[str]) -> list[InboxFile]:
-    """Every file of the inbox, classified by its path (no content is read here)."""
+def _folder_fault(parts: list[str], today: dt.date) -> str | None:
+    """Why the folders of a path name no <month>/<gemeente>/ slot (Dutch), or None."""
+    folders = parts[:-1]
+    if not folders:
+        return None
+    month = parse_month(folders[0])
+    if month is None:
+        if len(folders) == 1 and parse_gemeente(folders[0]):
+            return f"het staat in de gemeentemap '{folders[0]}' zonder maandmap erboven"
+        return f"de maandmap '{folders[0]}' is geen geldige maand (JJJJ-MM)"
+    if month > today.replace(day=1):
+        return f"de maandmap '{folders[0]}': maand ligt in de toekomst"
+    if month < FIRST_MONTH:
+        return f"de maandmap '{folders[0]}': maand ligt vóór {FIRST_MONTH.year}"
+    if len(folders) == 1:
+        return f"het staat direct in de maandmap '{folders[0]}', zonder gemeentemap"
+    if parse_gemeente(folders[1]) is None:
+        return f"de gemeentemap '{folders[1]}' is geen geldige gemeentecode (GM + 4 cijfers)"
+    if len(folders) > 2:
+        return f"het staat te diep, in de submap '{'/'.join(folders[2:])}' van de gemeentemap"
+    return None
+
+
+def scan_inbox(
+    inbox: Path, known_gemeenten: set[str], today: dt.date | None = None
+) -> list[InboxFile]:
+    """Every entry of the inbox, classified by its path (no content is read here).
+
+    today (default settings.today()) decides which month folders lie in the future.
+    """
+    if today is None:
+        from orchestration import settings
+
+        today = settings.today()
     found: list[InboxFile] = []
-    for rel, full in _walk(inbox):
+    for rel, full, why in _walk(inbox):
         parts = rel.split("/")
-        f = InboxFile(path=rel, abspath=full)
+        f = InboxFile(path=rel, abspath=full, not_regular=why)
         name = normalise_name(parts[-1])
         stem = name[:-4] if name.endswith(".csv") else None
+        fault = _folder_fault(parts, today)
         if len(parts) == 1:
             if stem in ROOT_SOURCES:
                 f.source = stem
             else:
                 f.reason = "unknown_file"
-        elif len(parts) == 3 and parse_month(parts[0]) and parse_gemeente(parts[1]):
+        elif fault is None:
             f.month, f.gemeentecode = parse_month(parts[0]), parse_gemeente(parts[1])
             if f.gemeentecode not in known_gemeenten:
-                f.reason, f.detail = "unknown_gemeente", f.gemeentecode
+                f.reason, f.detail = "unknown_gemeente", f.gemeentecode or ""
             elif stem in MONTHLY_SOURCES:
                 f.source = stem
             else:
                 f.reason = "unknown_file"
         else:
-            # Not under <month>/<gemeente>/: the path names no delivery slot, so month and
-            # gemeentecode stay empty and every run looks at the file again.
-            f.reason = "invalid_folder"
-            bad = [p for p in parts[:-1] if not (parse_month(p) or parse_gemeente(p))]
-            f.detail = bad[0] if bad else "/".join(parts[:-1])
+            # Not under a valid <month>/<gemeente>/: the path names no delivery slot, so month
+            # and gemeentecode stay empty (no partition) and every run looks at it again.
+            f.reason, f.detail = "invalid_folder", fault
+        if why is not None:
+            # A link, FIFO, socket or device is refused as what it is, whatever its name:
+            # the name of a link says nothing about what it points at.
+            f.reason, f.detail = "not_a_file", why
         found.append(f)
 
     # Two files that map to the same (month, gemeente, name) are both refused.

@@ -5,30 +5,62 @@ never read again; a new loaded version of a path becomes current and the earlier
 stops being current; a rejected version leaves the current one in place. Rejected
 versions are judged again on every run, because a refusal can depend on other files
 (ambiguous_file) or on the registry (unknown_gemeente).
+
+Bounded memory: a file is hashed in chunks first (an unchanged version is never parsed),
+then parsed streaming; its records join a buffer per kind that is validated every
+CHUNK_ROWS rows (small files share a chunk, a big file spans chunks) and written to
+staging tables (schema ingest_stage, outside the transaction: DuckDB keeps the appends of
+an open transaction in memory, a single insert ... select is written out). The one
+transaction at the end copies the rows of the files that ended loaded (or no_valid_rows,
+for quarantine) and writes audit.loads; a file refused by a later chunk or byte
+(gemeentecode_mismatch on row 900,000, invalid UTF-8 at the end) is simply not copied.
+
+Hostile entries: every file is opened with O_NOFOLLOW|O_NONBLOCK and fstat-ed; anything
+but a regular file, and a file gone between scan and read, is refused as not_a_file, a
+file above INBEELD_MAX_FILE_MB as file_too_large, both without being read. A version that
+is not read at all is recorded under the sha256 of zero bytes (reader.EMPTY_SHA256).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import errno
+import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from orchestration.core.bsn import Pseudonymiser
-from orchestration.ingest.inbox import InboxFile
-from orchestration.ingest.messages import file_message, row_message
-from orchestration.ingest.reader import FileFault, ParsedFile, parse
-from orchestration.ingest.rows import Batch, FileRows, column_kind, validate, validate_batch
+from orchestration.ingest import limits
+from orchestration.ingest.inbox import InboxFile, describe_mode
+from orchestration.ingest.messages import file_message, row_message_parts
+from orchestration.ingest.reader import (
+    EMPTY_SHA256,
+    NUL_DETAIL,
+    FileFault,
+    Fingerprint,
+    ParsedFile,
+    ReadFault,
+    RecordStream,
+    check_header,
+    fingerprint,
+    too_large,
+    utf8_fault,
+)
+from orchestration.ingest.rows import COLUMNS, column_kind, validate_batch
 from orchestration.ingest.warehouse import (
     DDL,
     LOAD_COLUMNS,
+    QUARANTINE_COLUMNS,
     RAW_COLUMNS,
     RAW_TABLE,
+    SHORT_LISTS_SQL,
 )
 
 Progress = Callable[[int, int, str], None]
@@ -41,6 +73,14 @@ class Rejection:
     month: dt.date | None
     reason: str
     message: str
+
+
+class ShortList(NamedTuple):
+    """A jib list loaded this run, less than half as long as the municipality's previous one."""
+
+    path: str
+    rows: int
+    previous_rows: int
 
 
 @dataclass
@@ -56,6 +96,10 @@ class IngestReport:
     rows_quarantined: int = 0
     quarantine_by_gemeente: Counter = field(default_factory=Counter)  # (gm, reason) -> n
     rows_by_table: Counter = field(default_factory=Counter)
+    # Files modified within the settle window (or changed while read): not read, not
+    # recorded in audit.loads; the next run takes them. Also in audit.held_back.
+    held_back: list[str] = field(default_factory=list)
+    short_lists: list[ShortList] = field(default_factory=list)
 
     @property
     def files_rejected(self) -> int:
@@ -66,14 +110,18 @@ class IngestReport:
 class _Outcome:
     file: InboxFile
     sha256: str
-    status: str
-    rows_in: int | None
-    rows: FileRows | None = None  # the sociale kaart, validated on its own
+    status: str = "loaded"
+    rows_in: int | None = None
     reason: str | None = None
     message: str | None = None
     rows_loaded: int = 0
     rows_quarantined: int = 0
-    batch: tuple[str, int] | None = None  # (kind, index in that kind's batch)
+    seen: tuple | None = None  # (status, is_current, reason) of this version in audit.loads
+    fault: FileFault | None = None  # refused as a whole, found while reading or validating
+    held: bool = False  # changed while being read: held back, not recorded
+    done: bool = False  # read to its end
+    bsns: set[str] | None = None  # jib spanning chunks: pseudo_ids of its valid rows so far
+    by_reason: Counter = field(default_factory=Counter)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -89,11 +137,7 @@ def _rejected(
     detail: str = "",
     line: int | None = None,
 ) -> _Outcome:
-    message = (
-        file_message(reason, f.path, detail)
-        if line is None
-        else file_message(reason, f.path, detail, line)
-    )
+    message = file_message(reason, f.path, detail, line)
     return _Outcome(f, sha, "rejected", rows_in, reason=reason, message=message)
 
 
@@ -103,96 +147,317 @@ def _in_scope(f: InboxFile, months: set[dt.date] | None) -> bool:
     return f.month is None or months is None or f.month in months
 
 
-def _judge_batches(
-    pending: dict[str, list[tuple[_Outcome, ParsedFile]]], pseudonymise: Pseudonymiser
-) -> dict[str, Batch]:
-    """Validate every readable file of a kind in one batch and settle each outcome."""
-    batches: dict[str, Batch] = {}
-    for kind, items in pending.items():
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | str) -> None:
+    """Insert a frame, or the result of a select over tables of the same columns."""
+    if isinstance(rows, str):
+        con.execute(f"insert into {table} {rows}")
+        return
+    if len(rows) == 0:
+        return
+    con.register("_incoming", rows)
+    try:
+        cols = ", ".join(rows.columns)
+        con.execute(f"insert into {table} ({cols}) select {cols} from _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+STAGE = "ingest_stage"
+_STAGED = {**RAW_TABLE, "quarantine": "audit.quarantine"}
+
+
+def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
+    # A crash of an earlier run may have left its stage behind: it is never read again.
+    _drop_stage(con)
+    con.execute(f"create schema {STAGE}")
+    for name, table in _STAGED.items():
+        con.execute(f"create table {STAGE}.{name} as select * from {table} limit 0")
+
+
+def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"drop schema if exists {STAGE} cascade")
+
+
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+_UNITS |= {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> tuple[str, float | None]:
+    (value,) = con.execute("select current_setting('memory_limit')").fetchone() or ("",)
+    number, _, unit = str(value).partition(" ")
+    try:
+        return str(value), float(number) * _UNITS[unit]
+    except (KeyError, ValueError):
+        return str(value), None
+
+
+class _BoundedMemory:
+    """Lower DuckDB's memory_limit for the run (never raise it) and restore it after."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.original: str | None = None
+
+    def __enter__(self) -> None:
+        value, size = _memory_limit(self.con)
+        if size is None or size > limits.DUCKDB_MEMORY_BYTES:
+            self.original = value
+            self.con.execute(f"set memory_limit = '{limits.DUCKDB_MEMORY_BYTES}B'")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.original is None:
+            return
+        self.con.execute("reset memory_limit")  # the default, exactly, when it was
+        if _memory_limit(self.con)[0] != self.original:
+            self.con.execute(f"set memory_limit = '{self.original}'")
+
+
+def _stage(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    _insert(con, f"{STAGE}.{name}", frame)
+
+
+def _open(path: os.PathLike | str) -> int | str:
+    """An fd of a regular file, never following a symlink nor blocking on a FIFO; or why
+    not (Dutch, for not_a_file)."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except (FileNotFoundError, NotADirectoryError):
+        return "het verdween tijdens het lezen"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "het is een snelkoppeling (symbolische link)"
+        return f"het kon niet geopend worden ({exc.strerror})"
+    try:
+        why = describe_mode(os.fstat(fd).st_mode)
+    except OSError as exc:
+        why = f"het kon niet gelezen worden ({exc.strerror})"
+    if why is not None:
+        os.close(fd)
+        return why
+    return fd
+
+
+class _Run:
+    """The reading and writing of one ingest run (inside its transaction)."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        pseudonymise: Pseudonymiser,
+        known: dict[tuple[str, str], tuple],
+        settle_seconds: float,
+    ) -> None:
+        self.con = con
+        self.pseudonymise = pseudonymise
+        self.known = known
+        self.settle_seconds = settle_seconds
+        self.max_bytes = limits.max_file_bytes()
+        self.chunk_rows = limits.CHUNK_ROWS
+        self.outcomes: list[_Outcome] = []
+        self.reactivate: list[tuple[str, str]] = []
+        self.unchanged = 0
+        self.held_back: list[str] = []
+        self._pending: dict[str, list[tuple[_Outcome, ParsedFile]]] = {}
+        self._buffered: Counter = Counter()
+
+    # ------------------------------------------------------------------ one file
+    def read(self, f: InboxFile) -> None:
+        if f.not_regular is not None:
+            # Refused at scan time (lstat): never opened, never followed.
+            assert f.reason is not None
+            self._judged(_rejected(f, EMPTY_SHA256, f.reason, None, f.detail))
+            return
+        fd = _open(f.abspath)
+        if isinstance(fd, str):
+            self._judged(self._unreadable(f, fd))
+            return
+        try:
+            self._read_fd(f, fd)
+        finally:
+            os.close(fd)
+
+    def _unreadable(self, f: InboxFile, why: str) -> _Outcome:
+        # A name fault stays the reason (SPEC order); the file is not read either way.
+        if f.reason is not None:
+            return _rejected(f, EMPTY_SHA256, f.reason, None, f.detail)
+        return _rejected(f, EMPTY_SHA256, "not_a_file", None, why)
+
+    def _read_fd(self, f: InboxFile, fd: int) -> None:
+        st = os.fstat(fd)
+        if self.settle_seconds > 0 and abs(time.time() - st.st_mtime) < self.settle_seconds:
+            self.held_back.append(f.path)  # still being written: the next run reads it
+            return
+        if st.st_size > self.max_bytes:
+            fault = too_large(st.st_size, self.max_bytes)
+            if f.reason is not None:
+                self._judged(_rejected(f, EMPTY_SHA256, f.reason, None, f.detail))
+            else:
+                self._judged(_rejected(f, EMPTY_SHA256, fault.reason, None, fault.detail))
+            return
+        try:
+            fp = fingerprint(fd, self.max_bytes)
+        except OSError as exc:
+            self._judged(self._unreadable(f, f"het kon niet gelezen worden ({exc.strerror})"))
+            return
+        if isinstance(fp, FileFault):  # grew past the limit while being hashed
+            sha = EMPTY_SHA256
+            reason, detail = (f.reason, f.detail) if f.reason else (fp.reason, fp.detail)
+            self._judged(_rejected(f, sha, reason, None, detail))
+            return
+        sha = fp.sha256
+        seen = self.known.get((f.path, sha))
+        if seen is not None and seen[0] == "loaded":
+            if seen[1]:
+                self.unchanged += 1
+            else:
+                self.reactivate.append((f.path, sha))
+            return
+        if f.reason is not None:
+            self._judged(_rejected(f, sha, f.reason, None, f.detail), seen)
+            return
+        if fp.size == 0:
+            self._judged(_rejected(f, sha, "empty_file", None), seen)
+            return
+        if fp.has_nul:
+            self._judged(_rejected(f, sha, "not_utf8", None, NUL_DETAIL), seen)
+            return
+        outcome = _Outcome(f, sha, seen=seen)
+        self._parse(outcome, fd, fp)
+        self.outcomes.append(outcome)
+
+    def _judged(self, outcome: _Outcome, seen: tuple | None = None) -> None:
+        # Refused before being read: its version key may be known (EMPTY_SHA256 of an
+        # unreadable entry recurs every run).
+        outcome.seen = seen or self.known.get((outcome.file.path, outcome.sha256))
+        outcome.done = True
+        self.outcomes.append(outcome)
+
+    def _parse(self, o: _Outcome, fd: int, fp: Fingerprint) -> None:
+        assert o.file.source is not None
+        kind = column_kind(o.file.source)
+        required, optional = COLUMNS[kind]
+        stream = RecordStream(fd, self.max_bytes)
+        header: ParsedFile | None = None
+        piece: ParsedFile | None = None
+        rows_in = 0
+        try:
+            for start, values in stream:
+                if header is None:
+                    header = ParsedFile([v.casefold() for v in values], start)
+                    positions = check_header(header, required, optional)
+                    if isinstance(positions, FileFault):
+                        o.fault = positions  # the rest is only counted (rows_in)
+                    continue
+                rows_in += 1
+                if o.fault is not None:
+                    continue
+                if piece is None:
+                    piece = ParsedFile(header.header, header.header_line)
+                    self._pending.setdefault(kind, []).append((o, piece))
+                piece.lines.append(start)
+                piece.records.append(values)
+                self._buffered[kind] += 1
+                if self._buffered[kind] >= self.chunk_rows:
+                    if kind == "jib" and o.bsns is None:
+                        o.bsns = set()  # the file goes on in the next chunk
+                    self._flush(kind)
+                    piece = None
+        except ReadFault as exc:
+            o.fault = exc.fault
+        except UnicodeDecodeError:
+            o.fault = utf8_fault(fd)
+        except OSError as exc:
+            o.fault = FileFault("not_a_file", f"het kon niet gelezen worden ({exc.strerror})")
+        else:
+            if header is None:
+                o.fault = FileFault("empty_file")
+            elif stream.sha256 != fp.sha256:
+                o.held = True  # changed between hashing and parsing: still being written
+            elif o.fault is not None:
+                o.fault.rows_in = rows_in  # header fault: rows_in counts every record
+        o.rows_in = rows_in
+        o.done = True
+
+    # ------------------------------------------------------------------ chunks
+    def flush_all(self) -> None:
+        for kind in list(self._pending):
+            self._flush(kind)
+
+    def _flush(self, kind: str) -> None:
+        """Validate the buffered records of a kind and write their rows."""
+        items = [(o, p) for o, p in self._pending.pop(kind, []) if o.fault is None and not o.held]
+        self._buffered[kind] = 0
+        if not items:
+            return
         batch = validate_batch(
-            kind, [(parsed, o.file.month, o.file.gemeentecode) for o, parsed in items], pseudonymise
+            kind,
+            [(p, o.file.month, o.file.gemeentecode) for o, p in items],
+            self.pseudonymise,
+            [o.bsns for o, _ in items] if kind == "jib" else None,
         )
-        loaded = np.bincount(batch.loaded["file"].to_numpy(dtype=np.int64), minlength=len(items))
-        quarantined = np.bincount(
-            batch.quarantine["file"].to_numpy(dtype=np.int64), minlength=len(items)
-        )
+        n = len(items)
+        loaded = np.bincount(batch.loaded["file"].to_numpy(dtype=np.int64), minlength=n)
+        quarantined = np.bincount(batch.quarantine["file"].to_numpy(dtype=np.int64), minlength=n)
+        counts = batch.quarantine.groupby(["file", "reason"]).size()
         for i, (o, _) in enumerate(items):
-            o.batch = (kind, i)
-            o.rows_in = batch.rows_in[i]
             fault = batch.faults.get(i)
             if fault is not None:
-                o.status, o.rows_in, o.reason = "rejected", fault.rows_in, fault.reason
-                o.message = file_message(fault.reason, o.file.path, fault.detail, fault.line)
+                o.fault = fault
                 continue
-            o.rows_loaded, o.rows_quarantined = int(loaded[i]), int(quarantined[i])
-            if o.rows_in > 0 and o.rows_loaded == 0:
-                # Every row refused: the file is, and its rows stay in quarantine.
-                o.status, o.reason = "rejected", "no_valid_rows"
-                o.message = file_message("no_valid_rows", o.file.path, str(o.rows_in))
-        batches[kind] = batch
-    return batches
+            o.rows_loaded += int(loaded[i])
+            o.rows_quarantined += int(quarantined[i])
+            if o.done:
+                o.bsns = None  # its last piece: the set is no longer needed
+        for (i, reason), count in counts.items():
+            items[int(i)][0].by_reason[reason] += int(count)
+        owners = [o for o, _ in items]
+        if len(batch.loaded):
+            frame = _with_file_columns(batch.loaded, owners)
+            _stage(self.con, kind, frame[list(RAW_COLUMNS[kind])])
+        if len(batch.quarantine):
+            frame = _with_file_columns(batch.quarantine, owners)
+            _stage(self.con, "quarantine", _quarantine_rows(frame))
 
 
-def _by_file(
-    frame: pd.DataFrame,
-    kind: str,
-    n_files: int,
-    in_play: dict[tuple[str, int], _Outcome],
-    keep: str,
-) -> pd.DataFrame:
-    """The batch rows of the files still in play (`keep`: 'loaded' or 'any'), with their
-    file's path, sha256, month, gemeentecode and source (looked up per file, not per row)."""
-    owners = [in_play.get((kind, i)) for i in range(n_files)]
-    wanted = np.array(
-        [o is not None and (keep == "any" or o.status == "loaded") for o in owners], dtype=bool
-    )
-    file_idx = frame["file"].to_numpy(dtype=np.int64)
-    out = frame[wanted[file_idx]].reset_index(drop=True)
-    idx = out["file"].to_numpy(dtype=np.int64)
-    for column, attr in (
-        ("path", "path"),
-        ("month", "month"),
-        ("gemeentecode", "gemeentecode"),
-        ("source", "source"),
+def _with_file_columns(frame: pd.DataFrame, owners: list[_Outcome]) -> pd.DataFrame:
+    """Batch rows with their file's path, sha256, month, gemeentecode and source (looked up
+    per file, not per row)."""
+    idx = frame["file"].to_numpy(dtype=np.int64)
+    out = frame.reset_index(drop=True)
+    for column, values in (
+        ("path", [o.file.path for o in owners]),
+        ("sha256", [o.sha256 for o in owners]),
+        ("month", [o.file.month for o in owners]),
+        ("gemeentecode", [o.file.gemeentecode for o in owners]),
+        ("source", [o.file.source for o in owners]),
     ):
-        values = np.array(
-            [getattr(o.file, attr) if o is not None else None for o in owners], dtype=object
-        )
-        out[column] = values[idx]
-    out["sha256"] = np.array([o.sha256 if o is not None else None for o in owners], dtype=object)[
-        idx
-    ]
+        out[column] = np.array(values, dtype=object)[idx]
     return out
 
 
 def _quarantine_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    n = len(frame)
+    messages = np.empty(n, dtype=object)
+    lines = frame["line"].to_numpy(dtype=np.int64)
+    line_text = lines.astype(str)
+    # One message template per (reason, path, detail): built column-wise, not per row.
+    groups = frame.groupby(["reason", "path", "detail"], sort=False).indices
+    for (reason, path, detail), rows in groups.items():
+        head, tail = row_message_parts(reason, path, detail)
+        messages[rows] = np.char.add(np.char.add(head, line_text[rows]), tail).astype(object)
+    out = pd.DataFrame(
         {
             "path": frame["path"],
             "sha256": frame["sha256"],
-            "line": frame["line"].astype("int64"),
+            "line": lines,
             "reason": frame["reason"],
-            "message": [
-                row_message(r, p, int(ln), d)
-                for r, p, ln, d in zip(
-                    frame["reason"], frame["path"], frame["line"], frame["detail"], strict=True
-                )
-            ],
+            "message": messages,
             "pseudo_id": frame["pseudo_id"],
             "bsn_length": pd.array(frame["bsn_length"].tolist(), dtype="Int64"),
         }
     )
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    if len(frame) == 0:
-        return
-    con.register("_incoming", frame)
-    try:
-        cols = ", ".join(frame.columns)
-        con.execute(f"insert into {table} ({cols}) select {cols} from _incoming")
-    finally:
-        con.unregister("_incoming")
+    return out[list(QUARANTINE_COLUMNS)]
 
 
 def ingest(
@@ -201,8 +466,14 @@ def ingest(
     months: set[dt.date] | None,
     pseudonymise: Pseudonymiser,
     progress: Progress | None = None,
+    settle_seconds: float = 0,
 ) -> IngestReport:
-    """Ingest the in-scope files in one transaction; returns what happened."""
+    """Ingest the in-scope files in one transaction; returns what happened.
+
+    settle_seconds: a regular file modified less than this many seconds ago is still being
+    written and is held back (report.held_back, audit.held_back). 0 (the default) holds
+    nothing back; the Dagster asset passes limits.settle_seconds().
+    """
     ensure_schema(con)
     scoped = [f for f in inbox_files if _in_scope(f, months)]
     report = IngestReport(months=sorted(months or {f.month for f in scoped if f.month}))
@@ -214,88 +485,88 @@ def ingest(
             "select path, sha256, status, is_current, reason from audit.loads"
         ).fetchall()
     }
+    with _BoundedMemory(con):
+        _run(con, scoped, known, pseudonymise, progress, settle_seconds, report)
+    return report
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    scoped: list[InboxFile],
+    known: dict[tuple[str, str], tuple],
+    pseudonymise: Pseudonymiser,
+    progress: Progress | None,
+    settle_seconds: float,
+    report: IngestReport,
+) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    judged: list[tuple[_Outcome, tuple | None]] = []
-    pending: dict[str, list[tuple[_Outcome, ParsedFile]]] = {}
-    reactivate: list[tuple[str, str]] = []
+    _create_stage(con)
+    try:
+        run = _Run(con, pseudonymise, known, settle_seconds)
+        for i, f in enumerate(scoped, 1):
+            if progress:
+                progress(i, len(scoped), f.path)
+            run.read(f)
+        run.flush_all()
+        con.execute("begin transaction")
+        try:
+            _finish(con, run, report, now)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        _drop_stage(con)
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, run: _Run, report: IngestReport, now: dt.datetime
+) -> None:
+    """Settle every outcome and write audit.loads, audit.held_back and the report."""
+    report.files_unchanged += run.unchanged
+    report.files_reactivated += len(run.reactivate)
     replace_rejected: list[tuple[str, str]] = []
-
-    for i, f in enumerate(scoped, 1):
-        if progress:
-            progress(i, len(scoped), f.path)
-        data = f.abspath.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        seen = known.get((f.path, sha))
-        if seen is not None and seen[0] == "loaded":
-            if seen[1]:
-                report.files_unchanged += 1
-            else:
-                reactivate.append((f.path, sha))
-                report.files_reactivated += 1
+    load_rows: list[dict] = []
+    loaded: list[_Outcome] = []
+    copied: list[_Outcome] = []  # validated files whose staged rows are copied
+    for o in run.outcomes:
+        f = o.file
+        if o.held:
+            run.held_back.append(f.path)
             continue
-        if f.reason is not None:
-            judged.append((_rejected(f, sha, f.reason, None, f.detail), seen))
-            continue
-        parsed = parse(data)
-        if isinstance(parsed, FileFault):
-            judged.append((_rejected(f, sha, parsed.reason, parsed.rows_in, parsed.detail), seen))
-            continue
-        assert f.source is not None
-        outcome = _Outcome(f, sha, "loaded", len(parsed.records))
-        judged.append((outcome, seen))
-        kind = column_kind(f.source)
-        if kind == "sociale_kaart":
-            rows = validate(f.source, parsed, f.month, f.gemeentecode, pseudonymise)
-            if isinstance(rows, FileFault):
-                judged[-1] = (
-                    _rejected(f, sha, rows.reason, rows.rows_in, rows.detail, rows.line),
-                    seen,
-                )
-            else:
-                outcome.rows, outcome.rows_loaded = rows, len(rows.loaded)
-        else:
-            pending.setdefault(kind, []).append((outcome, parsed))
-    batches = _judge_batches(pending, pseudonymise)
-
-    outcomes: list[_Outcome] = []
-    for outcome, seen in judged:
-        if seen is not None:
+        validated = o.status == "loaded" and o.fault is None
+        if o.status == "loaded" and o.fault is not None:
+            # Faults found once the header was read count every record (rows_in); faults of
+            # the bytes themselves (not_utf8, ...) leave rows_in empty, as SPEC's order says.
+            rows_in = o.rows_in if o.fault.rows_in is not None else None
+            o.status, o.reason, o.rows_in = "rejected", o.fault.reason, rows_in
+            o.message = file_message(o.fault.reason, f.path, o.fault.detail, o.fault.line)
+            o.rows_loaded = o.rows_quarantined = 0
+        elif validated and (o.rows_in or 0) > 0 and o.rows_loaded == 0:
+            # Every row refused: the file is, and its rows stay in quarantine.
+            o.status, o.reason = "rejected", "no_valid_rows"
+            o.message = file_message("no_valid_rows", f.path, str(o.rows_in))
+        if o.seen is not None:
             # A version refused before, for the same reason again: nothing changes.
-            if outcome.status == "rejected" and outcome.reason == seen[2]:
+            if o.status == "rejected" and o.reason == o.seen[2]:
                 report.files_unchanged += 1
-                f = outcome.file
                 report.rejections.append(
-                    Rejection(
-                        f.path, f.gemeentecode, f.month, outcome.reason or "", outcome.message or ""
-                    )
+                    Rejection(f.path, f.gemeentecode, f.month, o.reason or "", o.message or "")
                 )
                 continue
-            replace_rejected.append((outcome.file.path, outcome.sha256))
-        outcomes.append(outcome)
-    in_play = {o.batch: o for o in outcomes if o.batch is not None}
-
-    load_rows: list[dict] = []
-    quarantine: list[pd.DataFrame] = []
-    raw: dict[str, list[pd.DataFrame]] = {}
-    for kind, batch in batches.items():
-        n_files = len(batch.rows_in)
-        q = _by_file(batch.quarantine, kind, n_files, in_play, keep="any")
-        if len(q):
-            quarantine.append(_quarantine_rows(q))
-            for (gm, reason), n in (
-                q.groupby([q["gemeentecode"].fillna("-"), "reason"]).size().items()
-            ):
-                report.quarantine_by_gemeente[(gm, reason)] += int(n)
-        loaded = _by_file(batch.loaded, kind, n_files, in_play, keep="loaded")
-        if len(loaded):
-            raw.setdefault(kind, []).append(loaded[list(RAW_COLUMNS[kind])])
-    for o in outcomes:
+            replace_rejected.append((f.path, o.sha256))
+        if validated:
+            copied.append(o)
+            report.rows_in += o.rows_in or 0
+            report.rows_quarantined += o.rows_quarantined
+            for reason, n in o.by_reason.items():
+                report.quarantine_by_gemeente[(f.gemeentecode or "-", reason)] += n
         load_rows.append(
             {
-                "path": o.file.path,
-                "month": o.file.month,
-                "gemeentecode": o.file.gemeentecode,
-                "source": o.file.source,
+                "path": f.path,
+                "month": f.month,
+                "gemeentecode": f.gemeentecode,
+                "source": f.source,
                 "sha256": o.sha256,
                 "is_current": o.status == "loaded",
                 "status": o.status,
@@ -307,48 +578,58 @@ def ingest(
                 "loaded_at": now,
             }
         )
-        faulted = o.batch is not None and o.batch[1] in batches[o.batch[0]].faults
-        if (o.batch is not None and not faulted) or o.rows is not None:
-            report.rows_quarantined += o.rows_quarantined
-            report.rows_in += o.rows_in or 0
         if o.status == "loaded":
+            loaded.append(o)
             report.files_loaded += 1
             report.rows_loaded += o.rows_loaded
-            kind = column_kind(o.file.source or "")
-            report.rows_by_table[RAW_TABLE[kind]] += o.rows_loaded
-            if o.rows is not None:  # the sociale kaart
-                frame = o.rows.loaded.copy()
-                frame["path"], frame["sha256"] = o.file.path, o.sha256
-                raw.setdefault(kind, []).append(frame[list(RAW_COLUMNS[kind])])
+            report.rows_by_table[RAW_TABLE[column_kind(f.source or "")]] += o.rows_loaded
         else:
             report.rejections.append(
-                Rejection(
-                    o.file.path, o.file.gemeentecode, o.file.month, o.reason or "", o.message or ""
-                )
+                Rejection(f.path, f.gemeentecode, f.month, o.reason or "", o.message or "")
             )
+    report.held_back = sorted(run.held_back)
 
-    con.execute("begin transaction")
-    try:
-        for path, sha in replace_rejected:
-            con.execute("delete from audit.loads where path = ? and sha256 = ?", [path, sha])
-            con.execute("delete from audit.quarantine where path = ? and sha256 = ?", [path, sha])
-        current = reactivate + [(o.file.path, o.sha256) for o in outcomes if o.status == "loaded"]
-        if current:
-            frame = pd.DataFrame(current, columns=["path", "sha256"])
-            con.register("_current", frame)
-            con.execute(
-                "update audit.loads set is_current = (audit.loads.sha256 = c.sha256) "
-                "from _current c where audit.loads.path = c.path"
-            )
-            con.unregister("_current")
-        if load_rows:
-            _insert(con, "audit.loads", pd.DataFrame(load_rows, columns=list(LOAD_COLUMNS)))
-        if quarantine:
-            _insert(con, "audit.quarantine", pd.concat(quarantine, ignore_index=True))
-        for kind, frames in raw.items():
-            _insert(con, RAW_TABLE[kind], pd.concat(frames, ignore_index=True))
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return report
+    for path, sha in replace_rejected:
+        con.execute("delete from audit.loads where path = ? and sha256 = ?", [path, sha])
+        con.execute("delete from audit.quarantine where path = ? and sha256 = ?", [path, sha])
+    if copied:
+        keep = pd.DataFrame(
+            [(o.file.path, o.sha256, o.status == "loaded") for o in copied],
+            columns=["path", "sha256", "loaded"],
+        )
+        con.register("_copied", keep)
+        try:
+            for name, table in _STAGED.items():
+                only_loaded = "" if name == "quarantine" else " and k.loaded"
+                _insert(
+                    con,
+                    table,
+                    f"select s.* from {STAGE}.{name} s semi join _copied k "
+                    f"on s.path = k.path and s.sha256 = k.sha256{only_loaded}",
+                )
+        finally:
+            con.unregister("_copied")
+    current = run.reactivate + [(o.file.path, o.sha256) for o in loaded]
+    if current:
+        frame = pd.DataFrame(current, columns=["path", "sha256"])
+        con.register("_current", frame)
+        con.execute(
+            "update audit.loads set is_current = (audit.loads.sha256 = c.sha256) "
+            "from _current c where audit.loads.path = c.path"
+        )
+        con.unregister("_current")
+    if load_rows:
+        _insert(con, "audit.loads", pd.DataFrame(load_rows, columns=list(LOAD_COLUMNS)))
+    con.execute("delete from audit.held_back")
+    if report.held_back:
+        _insert(
+            con,
+            "audit.held_back",
+            pd.DataFrame({"path": report.held_back, "detected_at": [now] * len(report.held_back)}),
+        )
+    jib = {o.file.path: o.file.month for o in loaded if o.file.source == "jib"}
+    if jib:
+        lo, hi = min(jib.values()), max(jib.values())
+        report.short_lists = [
+            ShortList(*r) for r in con.execute(SHORT_LISTS_SQL, [lo, hi]).fetchall() if r[0] in jib
+        ]

@@ -1,15 +1,20 @@
 """Reason codes of SPEC §1 with the Dutch message a municipal data officer reads.
 
-Messages name the file, the line and the column, never a value: a value could be a BSN.
+Messages name the file, the line and the column (by name or position), never a value: a
+value could be a BSN. Every message is capped (a path can be long).
 """
 
 from __future__ import annotations
+
+from orchestration.ingest.limits import MAX_MESSAGE_CHARS
 
 FILE_REASONS: tuple[str, ...] = (
     "invalid_folder",
     "unknown_gemeente",
     "unknown_file",
     "ambiguous_file",
+    "not_a_file",
+    "file_too_large",
     "empty_file",
     "not_utf8",
     "duplicate_column",
@@ -25,15 +30,15 @@ ROW_REASONS: tuple[str, ...] = (
     "end_before_begin",
     "unknown_event",
     "invalid_trede",
+    "invalid_type",
     "duplicate_bsn",
 )
 
 _FILE_MESSAGES: dict[str, str] = {
     "invalid_folder": (
-        "Bestand '{path}' staat niet in een map <maand>/<gemeentecode>/ (bijvoorbeeld "
-        "2024-03/GM0375/): '{detail}' is geen geldige maand (JJJJ-MM) of gemeentecode "
-        "(GM + 4 cijfers). Het bestand is niet ingelezen. Zet het in de juiste map en "
-        "lever het opnieuw aan."
+        "Bestand '{path}' staat niet in een geldige map <maand>/<gemeentecode>/ (bijvoorbeeld "
+        "2024-03/GM0375/): {detail}. Het bestand is niet ingelezen. Zet het in de juiste map "
+        "en lever het opnieuw aan."
     ),
     "unknown_gemeente": (
         "Bestand '{path}': gemeentecode {detail} komt niet voor in het gemeenteregister "
@@ -52,6 +57,16 @@ _FILE_MESSAGES: dict[str, str] = {
         "verschillen). Beide bestanden zijn niet ingelezen. Verwijder het bestand dat "
         "niet bedoeld is en lever het juiste opnieuw aan."
     ),
+    "not_a_file": (
+        "Bestand '{path}' is geen gewoon bestand: {detail}. Het is niet geopend en niet "
+        "ingelezen. Zet op deze plek het geleverde CSV-bestand zelf (geen snelkoppeling, map, "
+        "pipe of apparaat) en lever het opnieuw aan."
+    ),
+    "file_too_large": (
+        "Bestand '{path}' is te groot: {detail}. Het is niet gelezen. Controleer of dit de "
+        "bedoelde export is en lever het opnieuw aan; is het bestand echt zo groot, laat de "
+        "beheerder dan de grens (INBEELD_MAX_FILE_MB) verhogen."
+    ),
     "empty_file": (
         "Bestand '{path}' is leeg of heeft geen kopregel. Het is niet ingelezen. "
         "Maak de export opnieuw, met een kopregel, en lever die opnieuw aan."
@@ -61,8 +76,9 @@ _FILE_MESSAGES: dict[str, str] = {
         "Sla het op als 'CSV UTF-8' (geen Excel-werkmap of ANSI) en lever het opnieuw aan."
     ),
     "duplicate_column": (
-        "Bestand '{path}': de kolom '{detail}' staat meer dan eens in de kopregel. Het "
-        "bestand is niet ingelezen. Verwijder de dubbele kolom en lever het opnieuw aan."
+        "Bestand '{path}', regel {line}: de kolommen {detail} van de kopregel hebben dezelfde "
+        "naam. Het bestand is niet ingelezen. Controleer of het bestand een kopregel heeft, "
+        "verwijder de dubbele kolom en lever het opnieuw aan."
     ),
     "missing_column": (
         "Bestand '{path}': de verplichte kolom(men) {detail} ontbreken in de kopregel "
@@ -112,6 +128,12 @@ _ROW_MESSAGES: dict[str, str] = {
         "van 1 tot en met 6 zijn (de trede op de participatieladder). De regel is niet "
         "ingelezen. Herstel de waarde en lever het bestand opnieuw aan."
     ),
+    "invalid_type": (
+        "Bestand '{path}', regel {line}: het type van de organisatie is onbekend. Toegestaan "
+        "zijn commercieel, sociale_onderneming, interesse_hobby, leef_probleemgebied en "
+        "cultuur_religie. De regel is niet ingelezen. Herstel het type en lever het bestand "
+        "opnieuw aan."
+    ),
     "duplicate_bsn": (
         "Bestand '{path}', regel {line}: dit BSN staat al op een eerdere regel van deze "
         "lijst. Deze regel is niet ingelezen; de eerdere telt. Verwijder dubbele regels "
@@ -120,9 +142,41 @@ _ROW_MESSAGES: dict[str, str] = {
 }
 
 
+_PATH_CHARS = 300
+
+
+def short_path(path: str) -> str:
+    """A path as messages quote it: a very long one keeps its head and its tail."""
+    if len(path) <= _PATH_CHARS:
+        return path
+    return path[: _PATH_CHARS // 2 - 1] + "…" + path[-(_PATH_CHARS // 2) :]
+
+
+def cap(message: str) -> str:
+    """Every stored message stays below MAX_MESSAGE_CHARS."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return message[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
 def file_message(reason: str, path: str, detail: str = "", line: int | None = None) -> str:
-    return _FILE_MESSAGES[reason].format(path=path, detail=detail, line=line)
+    return cap(_FILE_MESSAGES[reason].format(path=short_path(path), detail=detail, line=line))
 
 
 def row_message(reason: str, path: str, line: int, detail: str = "") -> str:
-    return _ROW_MESSAGES[reason].format(path=path, line=line, detail=detail)
+    return cap(_ROW_MESSAGES[reason].format(path=short_path(path), line=line, detail=detail))
+
+
+def row_message_parts(reason: str, path: str, detail: str = "") -> tuple[str, str]:
+    """A row message split around its line number (head + str(line) + tail), so the
+    messages of many rows are built column-wise; capped like row_message."""
+    mark = "\x00"  # no path or template holds a NUL
+    head, _, tail = (
+        _ROW_MESSAGES[reason]
+        .format(path=short_path(path), line=mark, detail=detail)
+        .partition(mark)
+    )
+    room = MAX_MESSAGE_CHARS - len(head) - 12  # 12: the longest line number and "…"
+    if len(tail) > room:
+        tail = tail[: max(room, 0)] + "…"
+    return head, tail

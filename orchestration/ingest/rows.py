@@ -92,29 +92,20 @@ class Batch:
     quarantine: pd.DataFrame  # file, line, reason, detail, pseudo_id, bsn_length
 
 
-def _sociale_kaart(parsed: ParsedFile) -> FileRows | FileFault:
-    required, optional = COLUMNS["sociale_kaart"]
-    positions = check_header(parsed, required, optional)
-    if isinstance(positions, FileFault):
-        return positions
-    cols = {c: column(parsed, positions.get(c)) for c in required + optional}
-    frame = pd.DataFrame(
-        {
-            "line": np.asarray(parsed.lines, dtype=np.int64),
-            "organisatie_id": [v.upper() for v in cols["organisatie_id"]],
-            "naam": cols["naam"],
-            "type": [v.casefold() for v in cols["type"]],
-            **{
-                role: [
-                    True if v.casefold() in _TRUE else False if v.casefold() in _FALSE else None
-                    for v in cols[role]
-                ]
-                for role in ("bereiken", "activeren", "plaatsen", "behouden")
-            },
-        }
-    )
-    empty = pd.DataFrame(columns=["line", "reason", "detail", "pseudo_id", "bsn_length"])
-    return FileRows(rows_in=len(parsed.records), loaded=frame, quarantine=empty)
+SOCIALE_KAART_TYPES: tuple[str, ...] = (
+    "commercieel",
+    "sociale_onderneming",
+    "interesse_hobby",
+    "leef_probleemgebied",
+    "cultuur_religie",
+)
+_ROLES = ("bereiken", "activeren", "plaatsen", "behouden")
+_QUARANTINE = ["file", "line", "reason", "detail", "pseudo_id", "bsn_length"]
+
+
+def _boolean(value: str) -> bool | None:
+    v = value.casefold()
+    return True if v in _TRUE else False if v in _FALSE else None
 
 
 def validate(
@@ -124,11 +115,8 @@ def validate(
     gemeentecode: str | None,
     pseudonymise: Pseudonymiser,
 ) -> FileRows | FileFault:
-    """One file: the batch of one (the sociale kaart has rules of its own)."""
-    kind = column_kind(source)
-    if kind == "sociale_kaart":
-        return _sociale_kaart(parsed)
-    batch = validate_batch(kind, [(parsed, month, gemeentecode)], pseudonymise)
+    """One file: the batch of one."""
+    batch = validate_batch(column_kind(source), [(parsed, month, gemeentecode)], pseudonymise)
     if 0 in batch.faults:
         return batch.faults[0]
     return FileRows(
@@ -142,12 +130,19 @@ def validate_batch(
     kind: str,
     items: Sequence[tuple[ParsedFile, dt.date | None, str | None]],
     pseudonymise: Pseudonymiser,
+    seen_bsns: Sequence[set[str] | None] | None = None,
 ) -> Batch:
-    """Validate the files of one kind (jib, registration, begeleiding) together.
+    """Validate the files of one kind (jib, registration, begeleiding, sociale_kaart) together.
 
-    items: (parsed file, its month, its gemeentecode). Header faults and a gemeentecode
-    column that contradicts the folder refuse a file as a whole; every other rule is a
-    row rule, applied once over all rows.
+    items: (parsed file, its month, its gemeentecode); an item may be one piece of a file
+    (the ingest validates big files in chunks). Header faults and a gemeentecode column
+    that contradicts the folder refuse a file as a whole; every other rule is a row rule,
+    applied once over all rows.
+
+    seen_bsns (jib): per item, None or the pseudo_ids of the valid rows of the earlier
+    pieces of its file; a row repeating one is a duplicate_bsn, and the valid rows of this
+    piece are added to the set, so duplicate_bsn holds across chunk borders. (None for
+    files wholly in this batch: the rule then needs no set.)
     """
     required, optional = COLUMNS[kind]
     names = required + optional
@@ -193,6 +188,9 @@ def validate_batch(
         hit = mask & (reason == None)  # noqa: E711 - elementwise on an object array
         reason[hit] = code
         detail[hit] = text if isinstance(text, str) else text[hit]
+
+    if kind == "sociale_kaart":
+        return _sociale_kaart(rows_in, faults, file_idx, lines, cols, reason, flag)
 
     valid_bsn, pids = _bsn_columns(cols["bsn"], pseudonymise)
     flag(~valid_bsn, "invalid_bsn")
@@ -250,7 +248,18 @@ def validate_batch(
         ok = reason == None  # noqa: E711
         dup = np.zeros(n, dtype=bool)
         dup[ok] = frame.loc[ok, ["file", "pseudo_id"]].duplicated(keep="first").to_numpy()
+        pid_values = frame["pseudo_id"].to_numpy(dtype=object)
+        carried = [(i, s) for i, s in enumerate(seen_bsns or ()) if s is not None]
+        for i, seen in carried:
+            rows = np.flatnonzero(ok & (file_idx == i))
+            if seen and len(rows):
+                dup[rows] |= np.fromiter(
+                    (p in seen for p in pid_values[rows]), dtype=bool, count=len(rows)
+                )
         flag(dup, "duplicate_bsn")
+        valid = reason == None  # noqa: E711
+        for i, seen in carried:
+            seen.update(pid_values[valid & (file_idx == i)].tolist())
 
     bad = reason != None  # noqa: E711
     quarantine = pd.DataFrame(
@@ -262,6 +271,50 @@ def validate_batch(
             "pseudo_id": frame["pseudo_id"][bad].to_numpy(),
             "bsn_length": np.where(reason[bad] == "invalid_bsn", bsn_length[bad], None),
         }
+    )
+    return Batch(
+        rows_in=rows_in,
+        faults=faults,
+        loaded=frame[~bad].reset_index(drop=True),
+        quarantine=quarantine,
+    )
+
+
+def _sociale_kaart(
+    rows_in: list[int],
+    faults: dict[int, FileFault],
+    file_idx: np.ndarray,
+    lines: list[int],
+    cols: dict[str, list[str]],
+    reason: np.ndarray,
+    flag,  # noqa: ANN001 - validate_batch's closure
+) -> Batch:
+    """The sociale kaart's one row rule: a type outside the five is invalid_type."""
+    types = [v.casefold() for v in cols["type"]]
+    known = set(SOCIALE_KAART_TYPES)
+    flag(np.array([t not in known for t in types], dtype=bool), "invalid_type")
+    bad = reason != None  # noqa: E711
+    frame = pd.DataFrame(
+        {
+            "file": file_idx,
+            "line": np.asarray(lines, dtype=np.int64),
+            "organisatie_id": [v.upper() for v in cols["organisatie_id"]],
+            "naam": cols["naam"],
+            "type": types,
+            **{role: [_boolean(v) for v in cols[role]] for role in _ROLES},
+        }
+    )
+    n_bad = int(bad.sum())
+    quarantine = pd.DataFrame(
+        {
+            "file": file_idx[bad],
+            "line": frame["line"].to_numpy()[bad],
+            "reason": reason[bad].astype(str),
+            "detail": np.full(n_bad, "", dtype=object),
+            "pseudo_id": np.full(n_bad, None, dtype=object),
+            "bsn_length": np.full(n_bad, None, dtype=object),
+        },
+        columns=_QUARANTINE,
     )
     return Batch(
         rows_in=rows_in,

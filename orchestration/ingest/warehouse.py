@@ -1,4 +1,8 @@
-"""The ingest's tables in the DuckDB warehouse: raw rows, audit.loads, audit.quarantine.
+"""The ingest's tables in the DuckDB warehouse: raw rows, audit.loads, audit.quarantine,
+audit.held_back.
+
+audit.loads.sha256 of a version that was not read at all (not a regular file, gone while
+reading, larger than INBEELD_MAX_FILE_MB) is the sha256 of zero bytes, e3b0c442...b855.
 
 The only SQL outside dbt (DEVELOPERS.md): creating the landing tables and writing
 one ingest run into them in a single transaction, so a crash leaves nothing half done.
@@ -33,6 +37,12 @@ DDL: tuple[str, ...] = (
         message varchar not null,
         pseudo_id varchar,
         bsn_length integer
+    )""",
+    # Files held back by the latest run (modified within the settle window, or changed
+    # while read): replaced entirely by every ingest run.
+    """create table if not exists audit.held_back (
+        path varchar not null,
+        detected_at timestamp not null
     )""",
     """create table if not exists raw.jib (
         path varchar not null, sha256 varchar not null, line integer not null,
@@ -137,5 +147,25 @@ OPEN_REJECTIONS_SQL = """
       and not exists (
           select 1 from audit.loads c
           where c.path = l.path and c.is_current and c.loaded_at >= l.loaded_at)
+    order by path
+"""
+
+# Every current loaded jib list beside the same municipality's previous one (by month).
+JIB_LISTS_SQL = """
+    select path, gemeentecode, month, rows_in, rows_loaded,
+           lag(rows_in) over w as previous_rows_in,
+           lag(rows_loaded) over w as previous_rows_loaded
+    from audit.loads
+    where source = 'jib' and status = 'loaded' and is_current
+    window w as (partition by gemeentecode order by month)
+"""
+
+# Lists of the months [?, ?] less than half as long as the municipality's previous list:
+# almost always an export fault (a cut-off file, a filter left on), not a real drop.
+SHORT_LISTS_SQL = f"""
+    select path, rows_loaded, previous_rows_loaded
+    from ({JIB_LISTS_SQL})
+    where month between ?::date and ?::date
+      and previous_rows_loaded > 0 and rows_loaded * 2 < previous_rows_loaded
     order by path
 """

@@ -3,18 +3,12 @@
 import dagster as dg
 
 from orchestration.defs.partitions import run_month_range
-from orchestration.ingest.warehouse import OPEN_REJECTIONS_SQL
+from orchestration.ingest.warehouse import JIB_LISTS_SQL, OPEN_REJECTIONS_SQL
 from orchestration.resources import WarehouseResource
 
-_HEADER_ONLY_AFTER_FULL = """
-    with lists as (
-        select month, gemeentecode, path, rows_in,
-               lag(rows_in) over (partition by gemeentecode order by month) as previous_rows
-        from audit.loads
-        where source = 'jib' and status = 'loaded' and is_current
-    )
-    select path, gemeentecode, month from lists
-    where rows_in = 0 and previous_rows > 0 and month between ?::date and ?::date
+_HEADER_ONLY_AFTER_FULL = f"""
+    select path, gemeentecode, month from ({JIB_LISTS_SQL})
+    where rows_in = 0 and previous_rows_in > 0 and month between ?::date and ?::date
     order by month, gemeentecode
 """
 
