@@ -48,7 +48,7 @@ test: install system-deps
 
 ui: install
 	@$(BIN)/python -c "from orchestration.cli import prepare_dagster_home; prepare_dagster_home()"
-	INBEELD_PSEUDONYM_KEY="$(DEMO_KEY)" $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -m orchestration.definitions
+	umask 077; INBEELD_PSEUDONYM_KEY="$(DEMO_KEY)" $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -m orchestration.definitions
 
 # The benchmark (not a test): the whole country over 60 months, measured (bench/README.md).
 bench: install

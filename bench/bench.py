@@ -136,7 +136,8 @@ def main() -> int:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     env = {
         **os.environ,
-        "INBEELD_PSEUDONYM_KEY": "bench-key",
+        "INBEELD_PSEUDONYM_KEY": "bench-key-not-for-production",
+        "INBEELD_SETTLE_SECONDS": "0",  # the generator has finished writing
         "INBEELD_WAREHOUSE": str(work / "w.duckdb"),
         "INBEELD_PUBLISH": str(work / "publish"),
         "INBEELD_EXPORTS": str(work / "exports"),

@@ -14,10 +14,13 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from orchestration import settings
-from orchestration.ingest.inbox import parse_month
+from orchestration.atomic import describe_os_error
+from orchestration.ingest.inbox import month_in_range, parse_month
+from orchestration.private import private_dir, private_tree
 
 console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -26,6 +29,7 @@ DAGSTER_YAML = """\
 # Written by inbeeld: one writer at a time on the DuckDB warehouse.
 concurrency:
   pools:
+    granularity: run
     default_limit: 1
 telemetry:
   enabled: false
@@ -60,18 +64,33 @@ def inbox_months(inbox: Path) -> list[dt.date]:
             f"Inbox {inbox} does not exist. Point --inbox or INBEELD_INBOX at a folder with "
             "<YYYY-MM>/<GMxxxx>/jib.csv files, or run `inbeeld demo`."
         )
-    months = sorted({m for p in inbox.iterdir() if p.is_dir() and (m := parse_month(p.name))})
+    today = settings.today()
+    months = sorted(
+        {
+            m
+            for p in inbox.iterdir()
+            if p.is_dir()
+            and not p.is_symlink()
+            and (m := parse_month(p.name))
+            # A folder in the future or before the partitions' start is rejected by the
+            # ingest (invalid_folder); it never stretches the run's window.
+            and month_in_range(m, today)
+        }
+    )
     if not months:
         raise UsageError(f"Inbox {inbox} holds no month folders (YYYY-MM).")
     return months
 
 
 def prepare_dagster_home() -> Path:
+    """DAGSTER_HOME with its dagster.yaml, owner-only: run and event databases and compute
+    logs are read by nobody else."""
     home = settings.dagster_home()
-    home.mkdir(parents=True, exist_ok=True)
+    private_dir(home, create_parents=True)
     cfg = home / "dagster.yaml"
     if not cfg.exists():
         cfg.write_text(DAGSTER_YAML)
+    private_tree(home)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -107,46 +126,80 @@ def _ensure_manifest() -> None:
 # --------------------------------------------------------------------------- run
 
 
+def _check_key(warehouse: Path) -> None:
+    """Refuse a key that is missing, too short, or not the one that built the warehouse."""
+    from orchestration.keycheck import KeyMismatch, verify_key_file
+
+    key = settings.pseudonym_key()
+    try:
+        verify_key_file(warehouse, key)
+    except KeyMismatch as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _resources_config(inbox: Path | None, warehouse: Path) -> dict:
+    """The paths of this command, handed to the run's resources (never via os.environ)."""
+    config: dict = {
+        "warehouse": {
+            "config": {
+                "path": str(warehouse),
+                "publish_path": str(settings.publish_path()),
+                "exports_path": str(settings.exports_path()),
+                "lock_wait_seconds": 0,  # a person at a terminal is told at once
+            }
+        }
+    }
+    if inbox is not None:
+        config["inbox"] = {"config": {"path": str(inbox)}}
+    return config
+
+
+def _committed(warehouse: Path, run_id: str) -> bool:
+    import duckdb
+
+    if not warehouse.is_file():
+        return False
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            row = con.execute(
+                "select count(*) from audit.run_commits where run_id = ?", [run_id]
+            ).fetchone()
+    except duckdb.Error:
+        return False
+    return bool(row and row[0])
+
+
 def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] | None) -> int:
     """Materialise the whole asset graph in-process for a month range; 0 when it completed.
 
-    The run works on a copy of the warehouse that replaces the original only when the
-    run completed (orchestration.atomic): a failed or killed run changes nothing.
+    The run's resources work on a copy of the warehouse and staged publish/exports
+    folders that replace the originals only when the run completed (orchestration.atomic):
+    a failed or killed run changes nothing.
     """
-    from orchestration.atomic import WarehouseBusy, atomic_warehouse
-
-    os.environ["INBEELD_INBOX"] = str(inbox)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    settings.pseudonym_key()  # refuses to start without the key
+    if warehouse.is_dir():
+        raise UsageError(f"{warehouse} is een map, geen bestand: kies een warehouse-bestand.")
+    _check_key(warehouse)  # before anything is written
+    try:
+        settings.check_exports_location(settings.publish_path(), settings.exports_path())
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     found = inbox_months(inbox)
     start, end = months or (found[0], found[-1])
     _ensure_manifest()
     prepare_dagster_home()
-    if warehouse.is_dir():
-        err.print(
-            f"[bold red]De pipeline is niet voltooid:[/] {warehouse} is een map, geen bestand."
-        )
-        return 1
-    try:
-        with atomic_warehouse(warehouse) as (work, commit):
-            os.environ["INBEELD_WAREHOUSE"] = str(work)
-            rc = _execute(work, start, end)
-            commit[0] = rc == 0
-    except WarehouseBusy as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        os.environ["INBEELD_WAREHOUSE"] = str(warehouse)
-    if rc == 0:
-        console.print(f"Warehouse bijgewerkt: {warehouse}")
-        console.print(
-            f"Gepubliceerd (geaggregeerd, onder geheimhouding): {settings.publish_path()}"
-        )
-    else:
-        err.print(f"Het warehouse is ongewijzigd gebleven: {warehouse}")
-    return rc
+    return _execute(inbox, warehouse, start, end)
 
 
-def _execute(warehouse: Path, start: dt.date, end: dt.date) -> int:
+def _explain(failure: str) -> str:
+    """A step failure as the summary shows it: the cause first where we know it."""
+    lowered = failure.lower()
+    if "no space left" in lowered or "disk is full" in lowered or "schijf vol" in lowered:
+        return "schijf vol: maak ruimte vrij op de schijf van het warehouse en start de run opnieuw"
+    return failure
+
+
+def _execute(inbox: Path, warehouse: Path, start: dt.date, end: dt.date) -> int:
     """One in-process run of the job over the month range, with progress and summary."""
 
     started = time.monotonic()
@@ -163,7 +216,7 @@ def _execute(warehouse: Path, start: dt.date, end: dt.date) -> int:
         import dagster as dg
 
         from orchestration.definitions import defs
-        from orchestration.progress import PROGRESS_LOGGER, event_of
+        from orchestration.progress import PROGRESS_LOGGER, event_of, failure_text
 
         job = defs.resolve_job_def("inbeeld_maand")
         steps = len(job.graph.node_dict)
@@ -179,9 +232,19 @@ def _execute(warehouse: Path, start: dt.date, end: dt.date) -> int:
                     progress.advance(task)
                 elif event_type == "STEP_FAILURE":
                     progress.advance(task)
-                    failures.append(f"{step}: {message}")
-                elif record.levelno >= logging.WARNING and event_type is None:
-                    progress.console.print(f"[yellow]⚠ {message}[/]")
+                    failures.append(f"{step}: {failure_text(record)}")
+                elif (
+                    event_type in ("RUN_FAILURE", "ENGINE_EVENT")
+                    and record.levelno >= logging.ERROR
+                ):
+                    failures.append(failure_text(record))
+                elif (
+                    record.levelno >= logging.WARNING
+                    and event_type is None
+                    # Steps skipped after a failure: the failure itself is what counts.
+                    and not message.startswith("Dependencies for step")
+                ):
+                    progress.console.print(f"[yellow]⚠ {escape(message)}[/]")
 
         handler = _Handler()
         logging.getLogger(PROGRESS_LOGGER).addHandler(handler)
@@ -198,33 +261,44 @@ def _execute(warehouse: Path, start: dt.date, end: dt.date) -> int:
                         "dagster/asset_partition_range_end": end.isoformat(),
                         "inbeeld/launched_by": "cli",
                     },
-                    run_config={"loggers": {"inbeeld_progress": {}}},
+                    run_config={
+                        "loggers": {"inbeeld_progress": {}},
+                        "resources": _resources_config(inbox, warehouse),
+                    },
                 )
+        except OSError as exc:  # e.g. the log file itself on a full disk
+            failures.append(describe_os_error(exc))
+            result = None
         finally:
             logging.getLogger(PROGRESS_LOGGER).removeHandler(handler)
-        progress.update(task, description="Klaar" if result.success else "Mislukt")
+        committed = result is not None and result.success and _committed(warehouse, result.run_id)
+        progress.update(task, description="Klaar" if committed else "Mislukt")
 
     from orchestration.summary import print_summary
 
     elapsed = time.monotonic() - started
-    if warehouse.is_file():
-        try:
-            print_summary(console, warehouse, (start.isoformat(), end.isoformat()))
-        except Exception as exc:  # the summary must never hide the run's own outcome
-            err.print(f"[yellow]Geen samenvatting: {exc}[/]")
-    if not result.success:
-        err.print(
-            f"[bold red]De pipeline is niet voltooid[/] (run {result.run_id}, {elapsed:.0f} s)."
-        )
+    run_id = result.run_id if result is not None else "-"
+    if not committed:
+        # Nothing was committed: no file counts as read in, so no summary of loads.
+        err.print(f"[bold red]De pipeline is niet voltooid[/] (run {run_id}, {elapsed:.0f} s).")
         for f in failures or ["zie de Dagster-UI (make ui) voor de foutmelding"]:
-            err.print(f"  [red]{f}[/]")
+            err.print(f"  [red]{escape(_explain(f))}[/]")
         err.print(
-            "Herstel de oorzaak en start `inbeeld run` opnieuw; wat al geladen was blijft staan."
+            f"Er is niets vastgelegd: het warehouse ({escape(str(warehouse))}), publish/ en "
+            "exports/ zijn ongewijzigd. Herstel de oorzaak en start `inbeeld run` opnieuw."
         )
         return 1
+    try:
+        print_summary(console, warehouse, (start.isoformat(), end.isoformat()))
+    except Exception as exc:  # the summary must never hide the run's own outcome
+        err.print(f"[yellow]Geen samenvatting: {escape(str(exc))}[/]")
+    console.print(f"Warehouse bijgewerkt: {escape(str(warehouse))}")
     console.print(
-        f"[bold green]Run voltooid[/] in {elapsed:.0f} s (run {result.run_id[:8]}). "
-        f"Log van dbt: {log_file}"
+        f"Gepubliceerd (geaggregeerd, onder geheimhouding): {escape(str(settings.publish_path()))}"
+    )
+    console.print(
+        f"[bold green]Run voltooid[/] in {elapsed:.0f} s (run {run_id[:8]}). "
+        f"Log van dbt: {escape(str(log_file))}"
     )
     return 0
 
@@ -305,6 +379,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         err.print(f"Demo: sleutel uit {settings.DEMO_KEY_FILE}.")
     inbox = settings.inbox_path(args.inbox)
     _generate(inbox, args.region, False, args.months, None, args.seed)
+    # The generator has finished writing: nothing in the demo inbox is still being written.
+    os.environ.setdefault("INBEELD_SETTLE_SECONDS", "0")
     rc = run_pipeline(inbox, settings.warehouse_path(args.warehouse), None)
     if rc == 0:
         console.print("\n[bold]Waar kijken:[/]")
@@ -341,6 +417,7 @@ def cmd_reidentify(args: argparse.Namespace) -> int:
     warehouse = settings.warehouse_path(args.warehouse)
     if not warehouse.is_file():
         raise UsageError(f"Warehouse {warehouse} does not exist; run `inbeeld run` first.")
+    _check_key(warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         target, n = reidentify(
@@ -366,8 +443,6 @@ def cmd_reidentify(args: argparse.Namespace) -> int:
 
 def cmd_retention(args: argparse.Namespace) -> int:
     """Run the retention job (orchestration/defs/retention) in-process, all or nothing."""
-    from orchestration.atomic import WarehouseBusy, atomic_warehouse
-
     warehouse = settings.warehouse_path(args.warehouse)
     if not warehouse.is_file():
         raise UsageError(f"Geen warehouse op {warehouse}: eerst `inbeeld run`.")
@@ -382,31 +457,22 @@ def cmd_retention(args: argparse.Namespace) -> int:
     job = defs.resolve_job_def("inbeeld_retentie")
     log_file = prepare_dagster_home() / "logs" / "last-retention.log"
     log_file.parent.mkdir(exist_ok=True)
-    try:
-        with atomic_warehouse(warehouse) as (work, commit):
-            os.environ["INBEELD_WAREHOUSE"] = str(work)
-            with (
-                err.status(
-                    "Bewaartermijn toepassen: bevriezen, verwijderen, herbouwen, publiceren"
-                ),
-                open(log_file, "w") as log,
-                contextlib.redirect_stdout(log),
-            ):
-                result = job.execute_in_process(
-                    instance=dg.DagsterInstance.get(),
-                    raise_on_error=False,
-                    run_config={
-                        "ops": {"audit__retention": {"config": {"as_of": args.as_of}}},
-                        "loggers": {"inbeeld_progress": {}},
-                    },
-                    tags={"inbeeld/launched_by": "cli"},
-                )
-            commit[0] = result.success
-    except WarehouseBusy as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        os.environ["INBEELD_WAREHOUSE"] = str(warehouse)
-    if not result.success:
+    with (
+        err.status("Bewaartermijn toepassen: bevriezen, verwijderen, herbouwen, publiceren"),
+        open(log_file, "w") as log,
+        contextlib.redirect_stdout(log),
+    ):
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.get(),
+            raise_on_error=False,
+            run_config={
+                "ops": {"audit__retention": {"config": {"as_of": args.as_of}}},
+                "loggers": {"inbeeld_progress": {}},
+                "resources": _resources_config(None, warehouse),
+            },
+            tags={"inbeeld/launched_by": "cli"},
+        )
+    if not (result.success and _committed(warehouse, result.run_id)):
         err.print(
             f"[bold red]Bewaartermijn niet toegepast[/]; het warehouse is ongewijzigd. Zie {log_file}."
         )
@@ -477,6 +543,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # Everything this command creates is owner-only (warehouse, Dagster's run history,
+    # logs, work lists); published aggregates are opened up explicitly when committed.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -10,6 +10,7 @@ from orchestration.defs.ingest.assets import inbox_ingest
 from orchestration.defs.ingest.checks import header_only_after_full, no_rejected_files
 from orchestration.defs.ingest.freshness import freshness_job, freshness_schedule, jib_list_on_time
 from orchestration.defs.jobs import monthly_pipeline
+from orchestration.defs.publish.commit import run_commit
 from orchestration.defs.publish.publication import regional_dashboards, szw_quarterly
 from orchestration.defs.publish.work_lists import work_lists
 from orchestration.defs.quality.checks import gx_checks
@@ -34,12 +35,16 @@ defs = dg.Definitions(
         work_lists,
         szw_quarterly,
         regional_dashboards,
+        run_commit,
         retention,
     ],
     asset_checks=[no_rejected_files, header_only_after_full, jib_list_on_time, *gx_checks],
     jobs=[monthly_pipeline, retention_job, freshness_job],
     sensors=[inbox_sensor],
     schedules=[monthly_schedule, retention_schedule, freshness_schedule],
+    # One process per run: the warehouse resource (lock, work copy, commit) lives exactly
+    # as long as the run, whichever way it was launched.
+    executor=dg.in_process_executor,
     loggers={"console": dg.colored_console_logger, "inbeeld_progress": progress_logger},
     resources={
         "warehouse": WarehouseResource(),

@@ -1,35 +1,147 @@
-"""Dagster resources: the warehouse, the inbox and the pseudonym key, injected into assets."""
+"""Dagster resources: the warehouse (with the run's transaction), the inbox and the key.
+
+Every run of every job — from the CLI, the UI, the inbox sensor or a schedule — writes
+through `WarehouseResource`, so every writer takes the same lock and commits the
+warehouse, publish/ and exports/ at once (orchestration.atomic). The jobs run in one
+process (in_process_executor), so the resource lives exactly as long as the run.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 from orchestration import settings
+from orchestration.atomic import CommitError, WarehouseBusy, WarehouseTransaction
 from orchestration.core.bsn import Pseudonymiser
+from orchestration.keycheck import KeyMismatch, verify_key
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file (INBEELD_WAREHOUSE, default warehouse/inbeeld.duckdb)."""
+    """The DuckDB warehouse and the folders a run publishes to, written as one transaction.
+
+    Paths default to INBEELD_WAREHOUSE, INBEELD_PUBLISH and INBEELD_EXPORTS (SPEC §4).
+    """
 
     path: str | None = None
+    publish_path: str | None = None
+    exports_path: str | None = None
+    # A second writer waits this long for the first, then fails with a message.
+    lock_wait_seconds: int = 900
+
+    _tx: WarehouseTransaction | None = PrivateAttr(default=None)
+    _run_id: str = PrivateAttr(default="")
+    _instance: dg.DagsterInstance | None = PrivateAttr(default=None)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._run_id = context.run_id or uuid.uuid4().hex
+        self._instance = context.instance
+        try:
+            settings.check_exports_location(self.published_dir, self.exports_target)
+        except ValueError as exc:
+            raise dg.Failure(description=str(exc)) from None
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        tx, self._tx = self._tx, None
+        if tx is None:
+            return
+        try:
+            # A run of a selection without the commit step (a subset materialised from the
+            # UI) still commits when every step succeeded.
+            if not tx.committed and not self._run_had_failures():
+                tx.commit()
+        finally:
+            tx.release()
+
+    def _run_had_failures(self) -> bool:
+        if self._instance is None or not self._run_id:
+            return True
+        failures = self._instance.all_logs(self._run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+        return bool(failures)
+
+    def _begin(self) -> WarehouseTransaction:
+        if self._tx is None:
+            tx = WarehouseTransaction(
+                self.committed_file,
+                self._run_id or uuid.uuid4().hex,
+                public=[self.published_dir],
+                private=[self.exports_target],
+                lock_wait_seconds=self.lock_wait_seconds,
+            )
+            try:
+                tx.begin()
+            except WarehouseBusy as exc:
+                raise dg.Failure(description=str(exc)) from None
+            self._tx = tx
+        return self._tx
+
+    # ------------------------------------------------------------------ where
+
+    @property
+    def committed_file(self) -> Path:
+        """The warehouse as readers outside this run see it."""
+        return settings.warehouse_path(self.path)
+
+    @property
+    def published_dir(self) -> Path:
+        return settings.publish_path(self.publish_path)
+
+    @property
+    def exports_target(self) -> Path:
+        return settings.exports_path(self.exports_path)
 
     @property
     def file(self) -> Path:
-        return settings.warehouse_path(self.path)
+        """What this run reads: its own work copy once it wrote, else the committed file."""
+        if self._tx is not None and not self._tx.committed:
+            return self._tx.work
+        return self.committed_file
+
+    def writable_file(self) -> Path:
+        """Take the lock and the work copy (once per run); the path writers use."""
+        return self._begin().work
+
+    def publish_dir(self) -> Path:
+        """Where this run writes publish/: a staged copy that replaces it at commit."""
+        return self._begin().staged(self.published_dir)
+
+    def exports_dir(self) -> Path:
+        """Where this run writes exports/: an empty staged folder that replaces it at commit
+        (the work lists are written complete every time)."""
+        return self._begin().staged(self.exports_target, fresh=True)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.file), read_only=read_only)
+        path = self.file if read_only else self.writable_file()
+        con = duckdb.connect(str(path), read_only=read_only)
         try:
             yield con
         finally:
             con.close()
+
+    # ------------------------------------------------------------------ commit
+
+    def commit(self) -> None:
+        """Make the run's warehouse, publish/ and exports/ visible together."""
+        if self._tx is None:
+            return
+        try:
+            self._tx.commit()
+        except CommitError as exc:
+            raise dg.Failure(
+                description=(
+                    f"De run is niet vastgelegd ({exc}). Het warehouse, publish/ en exports/ "
+                    "zijn ongewijzigd."
+                )
+            ) from exc
 
 
 class InboxResource(dg.ConfigurableResource):
@@ -45,8 +157,18 @@ class InboxResource(dg.ConfigurableResource):
 class PseudonymKeyResource(dg.ConfigurableResource):
     """INBEELD_PSEUDONYM_KEY, read when a run needs it; a run without it fails clearly."""
 
-    def pseudonymiser(self) -> Pseudonymiser:
+    def key(self) -> str:
         try:
-            return Pseudonymiser(settings.pseudonym_key())
+            return settings.pseudonym_key()
         except settings.MissingKeyError as exc:
+            raise dg.Failure(description=str(exc)) from None
+
+    def pseudonymiser(self) -> Pseudonymiser:
+        return Pseudonymiser(self.key())
+
+    def verify(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Stop before writing when the warehouse was built with another key."""
+        try:
+            verify_key(con, self.key(), record=True)
+        except KeyMismatch as exc:
             raise dg.Failure(description=str(exc)) from None

@@ -41,6 +41,16 @@ def exports_path(override: str | None = None) -> Path:
     return _path("INBEELD_EXPORTS", DEFAULT_EXPORTS, override)
 
 
+def check_exports_location(publish: Path, exports: Path) -> None:
+    """Work lists hold personal data: never inside the folder that is published."""
+    if exports == publish or publish in exports.parents:
+        raise ValueError(
+            f"INBEELD_EXPORTS ({exports}) ligt in INBEELD_PUBLISH ({publish}): de werklijsten "
+            "bevatten persoonsgegevens en mogen nooit mee gepubliceerd worden. Kies voor "
+            "INBEELD_EXPORTS een map buiten de publicatiemap."
+        )
+
+
 def registry_path() -> Path:
     return _path("INBEELD_REGISTRY", str(REGISTRY_SEED))
 
@@ -61,10 +71,21 @@ MISSING_KEY_MESSAGE = (
 )
 
 
+MIN_KEY_LENGTH = 16
+SHORT_KEY_MESSAGE = (
+    "INBEELD_PSEUDONYM_KEY is te kort ({n} tekens; minstens {min} nodig): een korte sleutel "
+    "is te raden, en met de sleutel is elk pseudoniem terug te rekenen naar een BSN. Kies "
+    "een lange willekeurige sleutel (bijvoorbeeld 64 hexadecimale tekens) en bewaar die "
+    "even veilig als de ruwe bestanden."
+)
+
+
 def pseudonym_key() -> str:
     key = os.environ.get(KEY_ENV, "")
     if not key:
         raise MissingKeyError(MISSING_KEY_MESSAGE)
+    if len(key) < MIN_KEY_LENGTH:
+        raise MissingKeyError(SHORT_KEY_MESSAGE.format(n=len(key), min=MIN_KEY_LENGTH))
     return key
 
 

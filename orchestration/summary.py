@@ -6,9 +6,10 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from orchestration.ingest.warehouse import OPEN_REJECTIONS_SQL
+from orchestration.ingest.warehouse import OPEN_REJECTIONS_SQL, SHORT_LISTS_SQL
 
 
 def _table(title: str, columns: list[str]) -> Table:
@@ -48,7 +49,10 @@ def print_summary(console: Console, warehouse: Path, months: tuple[str, str]) ->
         if rejected:
             console.print(f"[bold yellow]{len(rejected)} afgekeurde bestanden:[/]")
             for path, reason, message in rejected:
-                console.print(f"  [yellow]{path}[/] [bold]{reason}[/]: {message}")
+                # Paths come from the inbox: print them as text, never as Rich markup.
+                console.print(f"  [yellow]{escape(path)}[/] [bold]{reason}[/]: {escape(message)}")
+        _print_held_back(console, con)
+        _print_short_lists(console, con, lo, hi)
 
         q = con.execute(
             """
@@ -68,6 +72,28 @@ def print_summary(console: Console, warehouse: Path, months: tuple[str, str]) ->
         _print_marts(console, con)
     finally:
         con.close()
+
+
+def _print_held_back(console: Console, con: duckdb.DuckDBPyConnection) -> None:
+    if not _has_table(con, "audit", "held_back"):
+        return
+    held = [r[0] for r in con.execute("select path from audit.held_back order by path").fetchall()]
+    if held:
+        console.print(
+            f"[bold yellow]{len(held)} bestanden wachten:[/] ze worden nog geschreven "
+            "(gewijzigd in de laatste minuut) en worden bij de volgende run ingelezen:"
+        )
+        for path in held:
+            console.print(f"  [yellow]{escape(path)}[/]: wordt nog geschreven, volgende run")
+
+
+def _print_short_lists(console: Console, con: duckdb.DuckDBPyConnection, lo: str, hi: str) -> None:
+    short = con.execute(SHORT_LISTS_SQL, [lo, hi]).fetchall()
+    for path, rows, previous in short:
+        console.print(
+            f"[yellow]⚠ {escape(path)}: {rows} jongeren, de vorige lijst van deze gemeente had "
+            f"er {previous}. Controleer of de export volledig is en lever zo nodig opnieuw aan.[/]"
+        )
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

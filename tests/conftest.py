@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Tests write their inbox and run at once: no file is "still being written" unless a test
+# says so (INBEELD_SETTLE_SECONDS, tests/test_ingest_hostile.py).
+os.environ["INBEELD_SETTLE_SECONDS"] = "0"
 # Person-level exports of test runs go to a temporary folder, never into the repository.
 os.environ["INBEELD_EXPORTS"] = tempfile.mkdtemp(prefix="inbeeld-exports-")
 
@@ -58,6 +61,20 @@ def inbeeld(*args: str, env: dict[str, str], timeout: int = 900):
     )
 
 
+def run_env(root: Path, **extra: str) -> dict[str, str]:
+    """The environment of a test's `inbeeld` commands: everything under `root`."""
+    return {
+        **os.environ,
+        "INBEELD_PSEUDONYM_KEY": TEST_KEY,
+        "INBEELD_WAREHOUSE": str(root / "w.duckdb"),
+        "INBEELD_PUBLISH": str(root / "publish"),
+        "INBEELD_EXPORTS": str(root / "exports"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "GX_ANALYTICS_ENABLED": "false",
+        **extra,
+    }
+
+
 @pytest.fixture
 def inbox(tmp_path: Path) -> Path:
     root = tmp_path / "inbox"
@@ -78,15 +95,7 @@ def published(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("published")
     inbox = root / "inbox"
     generate_inbox(inbox, months=15, start="2025-01", seed=515)
-    env = {
-        **os.environ,
-        "INBEELD_PSEUDONYM_KEY": TEST_KEY,
-        "INBEELD_WAREHOUSE": str(root / "w.duckdb"),
-        "INBEELD_PUBLISH": str(root / "publish"),
-        "INBEELD_EXPORTS": str(root / "exports"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "GX_ANALYTICS_ENABLED": "false",
-    }
+    env = run_env(root)
     run = inbeeld("run", "--inbox", str(inbox), env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return {

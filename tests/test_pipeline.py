@@ -265,5 +265,7 @@ def test_ui_metadata_counts_rows_per_month(region, monkeypatch):
         event = instance.get_latest_materialization_event(dg.AssetKey(["raw", "jib"]))
     md = event.asset_materialization.metadata
     assert md["rows_total"].value == 4  # 2024-01: 2 + 1 rows, 2024-02: 1 (the other file rejected)
-    rows = {(r.data["maand"], r.data["bron"]): r.data["rijen"] for r in md["rows_per_month"].records}
+    rows = {
+        (r.data["maand"], r.data["bron"]): r.data["rijen"] for r in md["rows_per_month"].records
+    }
     assert rows[("2024-01", "jib")] == 3 and rows[("2024-02", "jib")] == 1

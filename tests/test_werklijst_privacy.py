@@ -6,12 +6,11 @@ month-by-month stage. End to end through the real `inbeeld` command."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import TEST_KEY, bsn, inbeeld, pid, write
+from conftest import bsn, inbeeld, pid, run_env, write
 
 LIST_MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")  # the work list month: 2026-10
 HAARLEM, AMSTERDAM = "GM0392", "GM0363"
@@ -56,16 +55,7 @@ def pipeline(tmp_path_factory):
         f"{E};2026-11-20;contact;\n"
         f"{G};2026-11-03;bezwaar;\n",
     )
-    env = {
-        **os.environ,
-        "INBEELD_PSEUDONYM_KEY": TEST_KEY,
-        "INBEELD_WAREHOUSE": str(root / "w.duckdb"),
-        "INBEELD_PUBLISH": str(root / "publish"),
-        "INBEELD_EXPORTS": str(root / "exports"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "INBEELD_TODAY": "2026-12-15",
-        "GX_ANALYTICS_ENABLED": "false",
-    }
+    env = run_env(root, INBEELD_TODAY="2026-12-15")
     run = inbeeld("run", "--inbox", str(inbox), env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     reid = {}

@@ -10,4 +10,5 @@ monthly_pipeline = dg.define_asset_job(
     selection=dg.AssetSelection.all() - dg.AssetSelection.keys(dg.AssetKey(["audit", "retention"])),
     partitions_def=monthly_partitions,
     description="Ingest, checks, dbt build and publication for the selected month(s).",
+    executor_def=dg.in_process_executor,  # the run's transaction lives in one process
 )

@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
+from orchestration.ingest import limits
 from orchestration.ingest.inbox import scan_inbox
 from orchestration.ingest.load import IngestReport, ingest
 from orchestration.registry import known_gemeenten
@@ -108,10 +109,18 @@ def inbox_ingest(
     months = {dt.date.fromisoformat(k) for k in context.partition_keys}
     files = scan_inbox(root, known_gemeenten())
     with warehouse.connect() as con:
-        report = ingest(con, files, months, pseudonymise)
+        pseudonym_key.verify(con)
+        report = ingest(con, files, months, pseudonymise, settle_seconds=limits.settle_seconds())
 
     for r in report.rejections:
         context.log.warning(f"Afgekeurd: {r.path} ({r.reason}): {r.message}")
+    for path in report.held_back:
+        context.log.warning(f"Wacht: {path} wordt nog geschreven; de volgende run leest het in.")
+    for short in report.short_lists:
+        context.log.warning(
+            f"Korte lijst: {short.path} heeft {short.rows} regels, de vorige lijst van deze "
+            f"gemeente {short.previous_rows}. Controleer of de export volledig is."
+        )
     context.log.info(
         f"{report.files_seen} files seen, {report.files_loaded} newly loaded, "
         f"{report.files_unchanged} unchanged, {report.files_rejected} rejected; "
@@ -123,10 +132,15 @@ def inbox_ingest(
         "files_new_loaded": report.files_loaded,
         "files_unchanged": report.files_unchanged,
         "files_rejected": report.files_rejected,
+        "files_held_back": len(report.held_back),
     }
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(["audit", "loads"]),
-        metadata={**common, "rejected_files": _rejections_table(report)},
+        metadata={
+            **common,
+            "rejected_files": _rejections_table(report),
+            "held_back_files": dg.MetadataValue.json(report.held_back),
+        },
     )
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(["audit", "quarantine"]),

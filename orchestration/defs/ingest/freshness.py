@@ -103,6 +103,7 @@ freshness_job = dg.define_asset_job(
     name="inbeeld_versheid",
     selection=dg.AssetSelection.checks(jib_list_on_time),
     description="Controleert of alle gemeenten hun JIB-lijst op tijd hebben aangeleverd.",
+    executor_def=dg.in_process_executor,  # the run's transaction lives in one process
 )
 
 freshness_schedule = dg.ScheduleDefinition(

@@ -50,12 +50,14 @@ def szw_quarterly(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     with warehouse.connect() as con:
         cubes = build_cubes(con, k)
         stored = szw.store(con, cubes)
-    csv_path, defs_path, rows = szw.write(cubes, settings.publish_path() / "szw", k)
+    csv_path, defs_path, rows = szw.write(cubes, warehouse.publish_dir() / "szw", k)
     context.log.info(f"SZW-kwartaaltabel: {rows} regels naar {csv_path}")
     return dg.MaterializeResult(
         metadata={
-            "csv": dg.MetadataValue.path(str(csv_path)),
-            "definities": dg.MetadataValue.path(str(defs_path)),
+            "csv": dg.MetadataValue.path(str(warehouse.published_dir / "szw" / csv_path.name)),
+            "definities": dg.MetadataValue.path(
+                str(warehouse.published_dir / "szw" / defs_path.name)
+            ),
             "regels": dg.MetadataValue.int(stored),
             "k": dg.MetadataValue.int(k),
         }
@@ -81,8 +83,12 @@ def regional_dashboards(context: dg.AssetExecutionContext, warehouse: WarehouseR
     k = settings.disclosure_k()
     with warehouse.connect(read_only=True) as con:
         cubes = build_cubes(con, k)
-    out = settings.publish_path()
-    pages = dashboards.write_site(cubes, out)
+    staged = warehouse.publish_dir()
+    # Written to the staged folder; the paths below are where they stand after the commit.
+    pages = [
+        warehouse.published_dir / p.relative_to(staged)
+        for p in dashboards.write_site(cubes, staged)
+    ]
     index = pages[0]
     context.log.info(f"Dashboards: {len(pages) - 1} regio's, index {index}")
     metadata: dict[str, dg.MetadataValue] = {

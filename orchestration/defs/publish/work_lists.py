@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-from orchestration import settings
 from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
 from orchestration.publish.work_lists import write_work_lists
 from orchestration.resources import WarehouseResource
@@ -24,10 +23,11 @@ from orchestration.resources import WarehouseResource
     ),
 )
 def work_lists(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    exports = settings.exports_path()
+    exports = warehouse.exports_target
+    staged = warehouse.exports_dir()
     with warehouse.connect(read_only=True) as con:
-        counts = write_work_lists(con, exports)
-    context.log.info(f"{len(counts)} werklijsten geschreven naar {exports}")
+        counts = write_work_lists(con, staged)
+    context.log.info(f"{len(counts)} werklijsten geschreven naar {exports} (bij het vastleggen)")
     return dg.MaterializeResult(
         metadata={
             "map": dg.MetadataValue.path(str(exports)),

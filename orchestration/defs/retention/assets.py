@@ -62,15 +62,16 @@ def retention(
         f"{report.never_listed_registration_rows}, bevroren t/m {report.frozen_through}"
     )
     # Rebuild everything derived from the raw rows, so no mart keeps a purged youth.
-    os.environ["INBEELD_WAREHOUSE"] = str(warehouse.file)
+    os.environ["INBEELD_WAREHOUSE"] = str(warehouse.writable_file())
     dbt.cli(["build"], manifest=dbt_project.manifest_path, raise_on_error=True).wait()
     k = settings.disclosure_k()
     with warehouse.connect() as con:
         cubes = build_cubes(con, k)
         szw.store(con, cubes)
-        write_work_lists(con, settings.exports_path())
-    dashboards.write_site(cubes, settings.publish_path())
-    szw.write(cubes, settings.publish_path() / "szw", k)
+        write_work_lists(con, warehouse.exports_dir())
+    dashboards.write_site(cubes, warehouse.publish_dir())
+    szw.write(cubes, warehouse.publish_dir() / "szw", k)
+    warehouse.commit()  # the purge, the rebuild and the republished files, all at once
     return dg.MaterializeResult(
         metadata={
             "peilmaand": dg.MetadataValue.text(f"{as_of:%Y-%m}"),
@@ -88,6 +89,7 @@ retention_job = dg.define_asset_job(
     name="inbeeld_retentie",
     selection=dg.AssetSelection.assets(retention),
     description="Bewaartermijn toepassen: bevriezen, verwijderen, herbouwen en opnieuw publiceren.",
+    executor_def=dg.in_process_executor,  # the run's transaction lives in one process
 )
 
 # The day after the monthly cycle (day 5), so the month's lists are in before it runs.

@@ -51,7 +51,7 @@ def inbeeld_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     # dbt runs as a subprocess and reads the warehouse path from its profile's env var.
-    os.environ["INBEELD_WAREHOUSE"] = str(warehouse.file)
+    os.environ["INBEELD_WAREHOUSE"] = str(warehouse.writable_file())
     yield from dbt.cli(
         ["build", "--vars", json.dumps(month_window_vars(context))], context=context
     ).stream()
