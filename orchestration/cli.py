@@ -26,11 +26,23 @@ console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DAGSTER_YAML = """\
-# Written by inbeeld: one writer at a time on the DuckDB warehouse.
+# Written by inbeeld. One writer at a time on the DuckDB warehouse: a run whose steps take
+# the pool "warehouse" waits for the previous such run as a whole (granularity: run), and
+# runs are queued one at a time. A run that crashed or failed to start is tried again;
+# a run that failed on the data is not (fix the data, the sensor starts a new run).
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: QueuedRunCoordinator
 concurrency:
   pools:
     granularity: run
     default_limit: 1
+  runs:
+    max_concurrent_runs: 1
+run_retries:
+  enabled: true
+  max_retries: 2
+  retry_on_asset_or_op_failure: false
 telemetry:
   enabled: false
 """
@@ -88,7 +100,10 @@ def prepare_dagster_home() -> Path:
     home = settings.dagster_home()
     private_dir(home, create_parents=True)
     cfg = home / "dagster.yaml"
-    if not cfg.exists():
+    # Our own file is brought up to date; one the operator wrote is left alone.
+    if not cfg.exists() or (
+        cfg.read_text().startswith("# Written by inbeeld") and cfg.read_text() != DAGSTER_YAML
+    ):
         cfg.write_text(DAGSTER_YAML)
     private_tree(home)
     os.environ["DAGSTER_HOME"] = str(home)

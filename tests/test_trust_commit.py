@@ -254,14 +254,6 @@ def test_a_commit_killed_between_warehouse_and_folders_is_finished_by_the_next_w
     assert not any(p.name.startswith(".inbeeld") for p in tmp_path.iterdir())
 
 
-# The instance `inbeeld` writes, with runs queued for the daemon as in a deployment.
-DAEMON_YAML = (
-    "run_coordinator:\n"
-    "  module: dagster._core.run_coordinator\n"
-    "  class: QueuedRunCoordinator\n" + DAGSTER_YAML
-)
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -299,12 +291,15 @@ def test_a_daemon_launched_run_killed_with_sigkill_changes_nothing(base, tmp_pat
     before = state(root)
     home = tmp_path / "daemon_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text(DAEMON_YAML)
+    (home / "dagster.yaml").write_text(DAGSTER_YAML)  # queued runs, as deployed
     empty = tmp_path / "empty_inbox"  # the sensor finds nothing; the run gets its inbox below
     empty.mkdir()
     config = tmp_path / "run.yaml"
     config.write_text(f"resources:\n  inbox:\n    config:\n      path: {root / 'inbox'}\n")
     denv = {**env, "DAGSTER_HOME": str(home), "INBEELD_INBOX": str(empty)}
+    # Create the instance's storage once, before the daemon and the launcher race to.
+    instance = dg.DagsterInstance.from_config(str(home))
+    instance.get_runs(limit=1)
     bin_ = REPO / ".venv" / "bin"
     daemon_log = open(tmp_path / "daemon.log", "w")  # noqa: SIM115 - closed below
     daemon = subprocess.Popen(
@@ -329,7 +324,6 @@ def test_a_daemon_launched_run_killed_with_sigkill_changes_nothing(base, tmp_pat
             timeout=300,
         )
         assert launched.returncode == 0, launched.stderr[-2000:]
-        instance = dg.DagsterInstance.from_config(str(home))
         deadline = time.monotonic() + 600
         while True:
             assert daemon.poll() is None, (tmp_path / "daemon.log").read_text()[-3000:]
