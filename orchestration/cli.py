@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from orchestration import settings
 from orchestration.atomic import describe_os_error
-from orchestration.ingest.inbox import month_in_range, parse_month
+from orchestration.ingest.inbox import delivery_months, parse_month
 from orchestration.private import private_dir, private_tree
 
 console = Console(highlight=False, soft_wrap=True)
@@ -76,19 +76,7 @@ def inbox_months(inbox: Path) -> list[dt.date]:
             f"Inbox {inbox} does not exist. Point --inbox or INBEELD_INBOX at a folder with "
             "<YYYY-MM>/<GMxxxx>/jib.csv files, or run `inbeeld demo`."
         )
-    today = settings.today()
-    months = sorted(
-        {
-            m
-            for p in inbox.iterdir()
-            if p.is_dir()
-            and not p.is_symlink()
-            and (m := parse_month(p.name))
-            # A folder in the future or before the partitions' start is rejected by the
-            # ingest (invalid_folder); it never stretches the run's window.
-            and month_in_range(m, today)
-        }
-    )
+    months = delivery_months(inbox, settings.today())
     if not months:
         raise UsageError(f"Inbox {inbox} holds no month folders (YYYY-MM).")
     return months
@@ -457,12 +445,17 @@ def cmd_reidentify(args: argparse.Namespace) -> int:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    """Run the retention job (orchestration/defs/retention) in-process, all or nothing."""
+    """The retention job (orchestration/defs/retention) in-process, all or nothing, then
+    the monthly job over the inbox's months — as the sensor inbeeld_na_retentie does in
+    the UI — so marts, work lists and pages lose every trace of a purged youth."""
     warehouse = settings.warehouse_path(args.warehouse)
+    inbox = settings.inbox_path(args.inbox)
     if not warehouse.is_file():
         raise UsageError(f"Geen warehouse op {warehouse}: eerst `inbeeld run`.")
     if args.as_of:
         _month_arg(args.as_of)
+    _check_key(warehouse)
+    inbox_months(inbox)  # the rebuild needs the inbox: refuse before anything is purged
     _ensure_manifest()
     prepare_dagster_home()
     import dagster as dg
@@ -473,7 +466,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
     log_file = prepare_dagster_home() / "logs" / "last-retention.log"
     log_file.parent.mkdir(exist_ok=True)
     with (
-        err.status("Bewaartermijn toepassen: bevriezen, verwijderen, herbouwen, publiceren"),
+        err.status("Bewaartermijn toepassen: bevriezen en verwijderen"),
         open(log_file, "w") as log,
         contextlib.redirect_stdout(log),
     ):
@@ -481,7 +474,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
             instance=dg.DagsterInstance.get(),
             raise_on_error=False,
             run_config={
-                "ops": {"audit__retention": {"config": {"as_of": args.as_of}}},
+                "ops": {"bewaartermijn_toepassen": {"config": {"as_of": args.as_of}}},
                 "loggers": {"inbeeld_progress": {}},
                 "resources": _resources_config(None, warehouse),
             },
@@ -506,8 +499,8 @@ def cmd_retention(args: argparse.Namespace) -> int:
         f"(rijen: jib {row[2]}, registraties {row[3]}, begeleiding {row[4]}, quarantaine {row[5]}); "
         f"{row[6]} registraties van nooit vermelde jongeren verwijderd; {frozen}."
     )
-    console.print(f"Opnieuw gepubliceerd: {settings.publish_path() / 'index.html'}")
-    return 0
+    console.print("Herbouwen en opnieuw publiceren (de maandjob over alle maanden) …")
+    return run_pipeline(inbox, warehouse, None)
 
 
 # --------------------------------------------------------------------------- main
@@ -552,6 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     ret = sub.add_parser("retention", help="apply the retention period (SPEC §2) and republish")
     ret.add_argument("--as-of", help="YYYY-MM (default: the current month)")
     ret.add_argument("--warehouse")
+    ret.add_argument("--inbox", help="the inbox the rebuild reads (default INBEELD_INBOX)")
     ret.set_defaults(func=cmd_retention)
     return p
 

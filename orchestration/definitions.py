@@ -5,6 +5,10 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.defs.automation.alerts import (
+    check_failure_alert_sensor,
+    run_failure_alert_sensor,
+)
 from orchestration.defs.automation.triggers import inbox_sensor, monthly_schedule
 from orchestration.defs.ingest.assets import inbox_ingest
 from orchestration.defs.ingest.checks import header_only_after_full, no_rejected_files
@@ -14,8 +18,13 @@ from orchestration.defs.publish.commit import run_commit
 from orchestration.defs.publish.publication import regional_dashboards, szw_quarterly
 from orchestration.defs.publish.work_lists import work_lists
 from orchestration.defs.quality.checks import gx_checks
-from orchestration.defs.retention.assets import retention, retention_job, retention_schedule
+from orchestration.defs.retention.assets import (
+    rebuild_after_retention,
+    retention_job,
+    retention_schedule,
+)
 from orchestration.defs.transform.dbt import dbt_project, inbeeld_dbt_models
+from orchestration.notify import AlertResource
 from orchestration.progress import progress_logger
 from orchestration.resources import InboxResource, PseudonymKeyResource, WarehouseResource
 from orchestration.settings import REPO_ROOT
@@ -36,11 +45,15 @@ defs = dg.Definitions(
         szw_quarterly,
         regional_dashboards,
         run_commit,
-        retention,
     ],
     asset_checks=[no_rejected_files, header_only_after_full, jib_list_on_time, *gx_checks],
     jobs=[monthly_pipeline, retention_job, freshness_job],
-    sensors=[inbox_sensor],
+    sensors=[
+        inbox_sensor,
+        rebuild_after_retention,
+        run_failure_alert_sensor,
+        check_failure_alert_sensor,
+    ],
     schedules=[monthly_schedule, retention_schedule, freshness_schedule],
     # One process per run: the warehouse resource (lock, work copy, commit) lives exactly
     # as long as the run, whichever way it was launched.
@@ -50,6 +63,8 @@ defs = dg.Definitions(
         "warehouse": WarehouseResource(),
         "inbox": InboxResource(),
         "pseudonym_key": PseudonymKeyResource(),
+        # Alerts (run failures, failed checks): SMTP and webhooks from INBEELD_* at send time.
+        "alerts": AlertResource(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.profiles_dir),

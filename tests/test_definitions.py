@@ -27,6 +27,10 @@ def test_definitions_validate_with_the_dagster_cli(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
 
 
+# The dbt assets by layer: staging, the rules, the marts and the reports.
+GROUPS = {"ingest", "staging", "rules", "marts", "reports", "publish"}
+
+
 def test_every_asset_has_a_description_group_and_month_partitions():
     from orchestration.definitions import defs
 
@@ -43,14 +47,12 @@ def test_every_asset_has_a_description_group_and_month_partitions():
         "reports/szw_quarterly",
         "publish/dashboards",
         "exports/werklijsten",
-        "audit/retention",
+        "publish/commit",
     } <= keys
     for spec in specs:
         assert spec.description, spec.key
-        assert spec.group_name in {"ingest", "quality", "transform", "publish", "operate"}, spec.key
-        # Retention runs on its own clock over the whole warehouse, not per month.
-        if spec.key.to_user_string() != "audit/retention":
-            assert spec.partitions_def is not None, spec.key
+        assert spec.group_name in GROUPS, spec.key
+        assert spec.partitions_def is not None, spec.key
 
 
 def test_dbt_tests_are_asset_checks_and_job_exists():
@@ -58,5 +60,16 @@ def test_dbt_tests_are_asset_checks_and_job_exists():
 
     checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert "geen_afgekeurde_bestanden" in checks
-    assert any(name.startswith("not_null_stg_jib") for name in checks)
+    assert "jib_pseudoniem_gevuld" in checks  # dbt tests carry Dutch names
     assert defs.resolve_job_def("inbeeld_maand").partitions_def is not None
+
+
+def test_retention_is_an_op_job_that_materialize_all_cannot_start():
+    """A purge is never a side effect of a convenience button: retention is no asset."""
+    from orchestration.definitions import defs
+
+    keys = {s.key.to_user_string() for s in defs.resolve_all_asset_specs()}
+    assert not any("retention" in k for k in keys)
+    job = defs.resolve_job_def("inbeeld_retentie")
+    assert [n.name for n in job.graph.node_defs] == ["bewaartermijn_toepassen"]
+    assert defs.resolve_sensor_def("inbeeld_na_retentie") is not None

@@ -71,7 +71,7 @@ def retained(published, tmp_path_factory):
             "select * from marts.region_month order by all"
         ).fetchall()
         listed = {r[0] for r in con.execute("select distinct pseudo_id from raw.jib").fetchall()}
-    run = inbeeld("retention", "--as-of", AS_OF, env=env)
+    run = inbeeld("retention", "--as-of", AS_OF, "--inbox", str(published["inbox"]), env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     purged = {p for p, m in before_activity.items() if m <= CUTOFF}
     assert 50 < len(purged) < len(before_activity) / 2

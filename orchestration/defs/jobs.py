@@ -6,8 +6,8 @@ from orchestration.defs.partitions import monthly_partitions
 
 monthly_pipeline = dg.define_asset_job(
     name="inbeeld_maand",
-    # Everything but the retention job's asset, which runs on its own clock.
-    selection=dg.AssetSelection.all() - dg.AssetSelection.keys(dg.AssetKey(["audit", "retention"])),
+    # Every asset: retention is an op job of its own (orchestration/defs/retention).
+    selection=dg.AssetSelection.all(),
     partitions_def=monthly_partitions,
     description="Ingest, checks, dbt build and publication for the selected month(s).",
     executor_def=dg.in_process_executor,  # the run's transaction lives in one process

@@ -200,3 +200,21 @@ def scan_inbox(
                 f.reason = "ambiguous_file"
                 f.detail = ", ".join(t.path for t in twins if t is not f)
     return found
+
+
+def delivery_months(inbox: Path, today: dt.date) -> list[dt.date]:
+    """The month folders of the inbox that can hold deliveries, in order.
+
+    A folder in the future or before the partitions' start is rejected by the ingest
+    (invalid_folder) and a linked folder as not_a_file: neither stretches a run's window.
+    """
+    return sorted(
+        {
+            m
+            for p in inbox.iterdir()
+            if p.is_dir()
+            and not p.is_symlink()
+            and (m := parse_month(p.name))
+            and month_in_range(m, today)
+        }
+    )

@@ -137,17 +137,49 @@ QUARANTINE_COLUMNS: tuple[str, ...] = (
     "bsn_length",
 )
 
-# Rejected file versions that no later loaded version of the same path replaced, for the
-# months [?, ?]: what the data team still has to chase.
+# Rejected file versions still open for the months [?, ?]: what the data team has to chase.
+# A rejection is closed once a version delivered at or after it is in effect for the same
+# delivery slot: a corrected re-delivery of the same path, or a replacement under another
+# name for the same (month, gemeentecode, file type) (e.g. jib.csv after JIB .csv). A
+# rejected re-delivery that leaves an earlier loaded version in effect stays open, and its
+# message says that version stays in effect (SPEC §1: a rejected version changes nothing).
+# A version that is in effect again only because the same file was delivered again
+# (unchanged or reactivated) keeps its first load time, so audit.loads cannot tell it
+# from the rejected file still lying in the inbox: that rejection stays open until a new
+# version is delivered. Columns: path, reason, message.
 OPEN_REJECTIONS_SQL = """
-    select path, reason, message
-    from audit.loads l
-    where status = 'rejected'
-      and (month is null or month between ?::date and ?::date)
-      and not exists (
-          select 1 from audit.loads c
-          where c.path = l.path and c.is_current and c.loaded_at >= l.loaded_at)
-    order by path
+    with in_effect as (
+        select path, month, gemeentecode, source, loaded_at
+        from audit.loads
+        where status = 'loaded' and is_current
+    ),
+    open as (
+        select l.*
+        from audit.loads l
+        where l.status = 'rejected'
+          and (l.month is null or l.month between ?::date and ?::date)
+          and not exists (
+              select 1 from in_effect c
+              where c.loaded_at >= l.loaded_at
+                and (c.path = l.path
+                     or (l.source is not null and c.source = l.source
+                         and c.month is not distinct from l.month
+                         and c.gemeentecode is not distinct from l.gemeentecode)))
+    )
+    select o.path, o.reason,
+           coalesce(o.message, '') || coalesce((
+               select case when bool_or(c.path = o.path)
+                   then ' De eerder ingelezen versie van dit bestand blijft van kracht.'
+                   else ' De eerder ingelezen versie (' || min(c.path) || ') blijft van kracht.'
+               end
+               from in_effect c
+               where c.path = o.path
+                  or (o.source is not null and c.source = o.source
+                      and c.month is not distinct from o.month
+                      and c.gemeentecode is not distinct from o.gemeentecode)
+               having count(*) > 0), '') as message
+    from open o
+    order by o.path
 """
 
 # Every current loaded jib list beside the same municipality's previous one (by month).

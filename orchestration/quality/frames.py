@@ -72,3 +72,18 @@ QUERIES: dict[str, str] = {
 def frame(con: duckdb.DuckDBPyConnection, name: str, month: dt.date) -> pd.DataFrame:
     params = [month, month] if name == "jib_deliveries" else [month]
     return con.execute(QUERIES[name], params).df()
+
+
+# Months with a current loaded version of one of the file types; a region-wide file (no
+# month: sociale_kaart.csv) counts as 'alle'.
+_LOADED_MONTHS = """
+    select distinct coalesce(strftime(month, '%Y-%m-01'), 'alle') as month
+    from audit.loads
+    where status = 'loaded' and is_current and list_contains(?, source)
+    order by month
+"""
+
+
+def loaded_months(con: duckdb.DuckDBPyConnection, sources: tuple[str, ...]) -> list[str]:
+    """What a check without a partition validates: every month loaded for `sources`."""
+    return [r[0] for r in con.execute(_LOADED_MONTHS, [list(sources)]).fetchall()]

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -86,7 +87,7 @@ def _names(items: Sequence[str]) -> str:
     return f"{shown} en {len(items) - MAX_NAMES_IN_SUBJECT} andere"
 
 
-def _metadata_text(metadata: dict, key: str) -> str:
+def _metadata_text(metadata: Mapping[str, object], key: str) -> str:
     value = metadata.get(key)
     raw = getattr(value, "value", value)
     return raw if isinstance(raw, str) else ""
@@ -144,6 +145,8 @@ def run_failure_alert(
     ]
     if period:
         lines.append(f"Maand: {period}")
+    if run.tags.get("dagster/retry_number"):
+        lines.append(f"Poging: herhaling {run.tags['dagster/retry_number']} van een eerdere run")
     lines.append("")
     if steps:
         lines.append("Mislukte stap" + ("pen:" if len(steps) > 1 else ":"))
@@ -192,7 +195,7 @@ def _remember_unsent_run(instance: dg.DagsterInstance, run_id: str) -> None:
 
 
 def retry_unsent_run_failures(
-    instance: dg.DagsterInstance, alerts: AlertResource, log
+    instance: dg.DagsterInstance, alerts: AlertResource, log: logging.Logger
 ) -> tuple[int, bool]:
     """Send the run failures an earlier tick could not; (sent, all sent)."""
     pending = _pending_runs(instance)
@@ -233,7 +236,15 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alerts: AlertR
             context.log.warning(problem)
         context.log.warning(f"Run {run.run_id} ({run.job_name}) mislukt. {NO_CHANNEL}")
         return dg.SkipReason(NO_CHANNEL)
-    alert = run_failure_alert(context.instance, run, alerts, context.failure_event)
+    try:
+        alert = run_failure_alert(context.instance, run, alerts, context.failure_event)
+    except Exception as exc:  # the event log could not be read: still tell someone
+        context.log.warning(f"Melding in eenvoudige vorm: {exc!r}"[:300])
+        alert = Alert(
+            subject=f"{SUBJECT_PREFIX} Run mislukt: {run.job_name}",
+            body=f"Run {run.run_id} van job {run.job_name} is mislukt.\n\n"
+            f"Wat te doen: {_ui_line(alerts, run.run_id)}",
+        )
     delivery = alerts.deliver(alert)
     if not delivery.ok:
         # The run-status cursor moves on regardless: keep the run for the next tick.
@@ -253,7 +264,9 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alerts: AlertR
 # ---------------------------------------------------------------------- check failures
 
 
-def _freshness_alert(evaluation, run_id: str, alerts: AlertResource) -> Alert:
+def _freshness_alert(
+    evaluation: dg.AssetCheckEvaluation, run_id: str, alerts: AlertResource
+) -> Alert:
     metadata = dict(evaluation.metadata)
     month = _metadata_text(metadata, "maand") or "?"
     due_iso = _metadata_text(metadata, "uiterlijk")
@@ -289,7 +302,9 @@ def _freshness_alert(evaluation, run_id: str, alerts: AlertResource) -> Alert:
     return Alert(subject=subject, body="\n".join(lines))
 
 
-def _rejections_alert(evaluation, run_id: str, period: str | None, alerts) -> Alert:
+def _rejections_alert(
+    evaluation: dg.AssetCheckEvaluation, run_id: str, period: str | None, alerts: AlertResource
+) -> Alert:
     metadata = dict(evaluation.metadata)
     rows = [
         (m["path"], m["reason"])
@@ -304,8 +319,8 @@ def _rejections_alert(evaluation, run_id: str, period: str | None, alerts) -> Al
 
     count = len(rows) or int(getattr(metadata.get("afgekeurd"), "value", 0) or 0)
     lines = [
-        f"{count} {'bestand is' if count == 1 else 'bestanden zijn'} afgekeurd"
-        f"{f' in de run van {period}' if period else ''} en niet ingelezen:",
+        f"{count} {'afgekeurd bestand staat' if count == 1 else 'afgekeurde bestanden staan'} open: "
+        f"niet ingelezen (gezien in de run{f' van {period}' if period else ''}).",
         "",
         *(f"- {path}{who(path)}: reden {reason}" for path, reason in rows),
         "",
@@ -317,11 +332,13 @@ def _rejections_alert(evaluation, run_id: str, period: str | None, alerts) -> Al
         f"- {_ui_line(alerts, run_id)}",
     ]
     what = f"{count} {'bestand' if count == 1 else 'bestanden'}"
-    subject = f"{SUBJECT_PREFIX} Bestanden afgekeurd: {what}{f', {period}' if period else ''}"
+    subject = f"{SUBJECT_PREFIX} Bestanden afgekeurd: {what}"
     return Alert(subject=subject, body="\n".join(lines))
 
 
-def _blocking_alert(evaluation, run_id: str, period: str | None, alerts) -> Alert:
+def _blocking_alert(
+    evaluation: dg.AssetCheckEvaluation, run_id: str, period: str | None, alerts: AlertResource
+) -> Alert:
     asset = evaluation.asset_key.to_user_string()
     numbers = [
         f"- {key}: {value.value}"
@@ -329,23 +346,19 @@ def _blocking_alert(evaluation, run_id: str, period: str | None, alerts) -> Aler
         if isinstance(value, dg.IntMetadataValue | dg.FloatMetadataValue)
     ]
     findings = _metadata_text(dict(evaluation.metadata), "resultaat")
+    what = (evaluation.description or "zie de Dagster UI").rstrip(". ")
     lines = [
         f"De blokkerende controle {evaluation.check_name} op {asset} is mislukt"
-        f"{f' in de run van {period}' if period else ''}: "
-        f"{evaluation.description or 'zie de Dagster UI'}.",
+        f"{f' in de run van {period}' if period else ''}: {what}.",
         "",
         *numbers,
         *(["", findings] if findings else []),
         "",
         "Wat te doen:",
-        (
-            "- De stappen na deze controle (de dbt-build en de publicatie) zijn tegengehouden; "
-            "de run legt niets vast."
-            if evaluation.severity == dg.AssetCheckSeverity.ERROR
-            else "- De controle staat op waarschuwing: de run is doorgegaan."
-        ),
-        f"- {_ui_line(alerts, run_id)} Bekijk bij de controle welke verwachtingen niet "
-        "gehaald zijn en bij welke bestanden.",
+        "- De stappen na deze controle (de dbt-build en de publicatie) zijn tegengehouden; "
+        "de run legt niets vast.",
+        f"- {_ui_line(alerts, run_id)}",
+        "- Bekijk bij de controle welke verwachtingen niet gehaald zijn en in welke bestanden.",
         "- Vraag de gemeente om een verbeterde aanlevering of los de fout op, en start de run "
         "opnieuw.",
     ]
@@ -357,7 +370,10 @@ def _blocking_alert(evaluation, run_id: str, period: str | None, alerts) -> Aler
 
 
 def check_failure_alert(
-    evaluation, run_id: str, tags: dict[str, str] | None, alerts: AlertResource
+    evaluation: dg.AssetCheckEvaluation,
+    run_id: str,
+    tags: dict[str, str] | None,
+    alerts: AlertResource,
 ) -> Alert | None:
     """The message about a failed evaluation, or None when this check does not alert."""
     if evaluation.passed:
@@ -366,13 +382,28 @@ def check_failure_alert(
     if evaluation.check_name == FRESHNESS_CHECK:
         return _freshness_alert(evaluation, run_id, alerts)
     if evaluation.check_name == REJECTIONS_CHECK:
+        if _flag(evaluation.metadata, "niets_gecontroleerd"):
+            return None  # no file was ever ingested: nothing was rejected either
         return _rejections_alert(evaluation, run_id, period, alerts)
-    if evaluation.blocking:
+    # A blocking check blocks only with ERROR severity; its warnings ("niets
+    # gecontroleerd", errors carried over from another month's run) held nothing back.
+    if evaluation.blocking and evaluation.severity == dg.AssetCheckSeverity.ERROR:
         return _blocking_alert(evaluation, run_id, period, alerts)
     return None
 
 
-def _safe_check_alert(evaluation, run_id, tags, alerts, log) -> Alert | None:
+def _flag(metadata: Mapping[str, object], key: str) -> bool:
+    value = metadata.get(key)
+    return bool(getattr(value, "value", value))
+
+
+def _safe_check_alert(
+    evaluation: dg.AssetCheckEvaluation,
+    run_id: str,
+    tags: dict[str, str] | None,
+    alerts: AlertResource,
+    log: logging.Logger,
+) -> Alert | None:
     """`check_failure_alert`, or a short message when its metadata could not be read: a
     malformed evaluation must not stop the alerts after it."""
     try:
@@ -414,7 +445,7 @@ class _Cursor:
         return json.dumps(data, separators=(",", ":"))
 
 
-def _run_ends(instance: dg.DagsterInstance, cursor: _Cursor) -> list:
+def _run_ends(instance: dg.DagsterInstance, cursor: _Cursor) -> list[dg.EventLogRecord]:
     """Run-end events (success, failure, canceled) after the cursor, oldest first."""
     since = time.time() - FIRST_TICK_LOOKBACK_SECONDS if cursor.after is None else None
     per_type = [
@@ -443,13 +474,15 @@ def _latest_run_end(instance: dg.DagsterInstance) -> int:
     return latest
 
 
-def _failed_evaluations(instance: dg.DagsterInstance, run_id: str) -> Iterable:
+def _failed_evaluations(
+    instance: dg.DagsterInstance, run_id: str
+) -> Iterator[tuple[int, dg.AssetCheckEvaluation]]:
     for record in instance.get_records_for_run(
         run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records:
         event = record.event_log_entry.dagster_event
         data = event.event_specific_data if event is not None else None
-        if data is not None and not data.passed:
+        if isinstance(data, dg.AssetCheckEvaluation) and not data.passed:
             yield record.storage_id, data
 
 

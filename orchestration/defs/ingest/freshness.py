@@ -8,6 +8,7 @@ import datetime as dt
 import dagster as dg
 
 from orchestration import settings
+from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.registry import load_registry
 from orchestration.resources import WarehouseResource
 
@@ -54,6 +55,7 @@ def late_municipalities(con, today: dt.date) -> tuple[dt.date, dt.date, list[dic
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,  # opens the warehouse: one run at a time
     asset=dg.AssetKey(["raw", "jib"]),
     name="jib_lijst_op_tijd",
     blocking=False,

@@ -41,8 +41,8 @@ OWNERS = ["team:regionaal-datateam"]
     description=(
         "De SZW-kwartaaltabel per arbeidsmarktregio en volledig kwartaal: voorraad aan het eind "
         "van het kwartaal en stromen in het kwartaal, onder geheimhouding (<k, x). In de "
-        "warehouse als reports.szw_quarterly en gepubliceerd als publish/szw/szw_kwartaal.csv "
-        "(puntkomma-gescheiden) met publish/szw/definities.md."
+        "warehouse als `reports.szw_quarterly` en gepubliceerd als `publish/szw/szw_kwartaal.csv` "
+        "(puntkomma-gescheiden) met `publish/szw/definities.md`."
     ),
 )
 def szw_quarterly(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -74,8 +74,8 @@ def szw_quarterly(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     backfill_policy=single_run,
     pool=WAREHOUSE_POOL,
     description=(
-        "Het regionale dashboard per arbeidsmarktregio (publish/<regio>/index.html) en de "
-        "index (publish/index.html): statische HTML met plotly.js ingesloten, Nederlandstalig, "
+        "Het regionale dashboard per arbeidsmarktregio (`publish/<regio>/index.html`) en de "
+        "index (`publish/index.html`): statische HTML met plotly.js ingesloten, Nederlandstalig, "
         "alleen geaggregeerde aantallen onder geheimhouding."
     ),
 )

@@ -17,7 +17,7 @@ from orchestration.resources import WarehouseResource
     backfill_policy=single_run,
     pool=WAREHOUSE_POOL,
     description=(
-        "exports/<gemeentecode>/werklijst.csv with a Dutch explanation beside it: every youth "
+        "`exports/<gemeentecode>/werklijst.csv` with a Dutch explanation beside it: every youth "
         "on the list in the latest month, sorted by priority. Person-level and owner-only "
         "(0700 folders, 0600 files); never under publish/."
     ),

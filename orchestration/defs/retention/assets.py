@@ -1,103 +1,134 @@
-"""Retention (SPEC §2) as a Dagster job: freeze the published months, purge person-level
-data whose time is up, rebuild the marts and republish — one run, logged in audit."""
+"""Retention (SPEC §2) as its own visible job: freeze the published months and purge the
+person-level data whose time is up — nothing else. The monthly job then rebuilds the
+marts and republishes as a normal run (started by a sensor when retention succeeded),
+so its dbt tests and publications show in the UI like any other month's.
+
+Retention is an op job, not an asset: "Materialize all" in the UI can never purge as a
+side effect. What it deletes is recorded as materialisations of the tables it acts on
+(raw.*, audit.quarantine), so lineage shows it where it acts.
+"""
 
 import datetime as dt
-import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration import settings
+from orchestration.defs.jobs import monthly_pipeline
 from orchestration.defs.partitions import WAREHOUSE_POOL
-from orchestration.defs.transform.dbt import dbt_project
-from orchestration.publish import dashboards, szw
-from orchestration.publish.cube import build_cubes
-from orchestration.publish.work_lists import write_work_lists
-from orchestration.resources import WarehouseResource
-from orchestration.retention import FROZEN_MODELS, apply_retention
+from orchestration.ingest.inbox import delivery_months
+from orchestration.resources import InboxResource, WarehouseResource
+from orchestration.retention import apply_retention
 
 AMSTERDAM = "Europe/Amsterdam"
+# The tables a purge deletes rows from, as the ingest's asset keys.
+PURGED = {
+    "raw.jib": dg.AssetKey(["raw", "jib"]),
+    "raw.registration": dg.AssetKey(["raw", "registration"]),
+    "raw.begeleiding": dg.AssetKey(["raw", "begeleiding"]),
+    "audit.quarantine": dg.AssetKey(["audit", "quarantine"]),
+}
 
 
 class RetentionConfig(dg.Config):
-    as_of: str | None = None  # YYYY-MM; default the current month in Europe/Amsterdam
+    as_of: str | None = None  # YYYY-MM; default the current month (INBEELD_TODAY pins it)
 
 
-def _as_of(config: RetentionConfig) -> dt.date:
+def as_of_month(config: RetentionConfig) -> dt.date:
     if config.as_of:
         return dt.date.fromisoformat(f"{config.as_of}-01")
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo(AMSTERDAM)).date().replace(day=1)
+    return settings.today().replace(day=1)
 
 
-@dg.asset(
-    key=dg.AssetKey(["audit", "retention"]),
-    deps=[dg.AssetKey([schema, name]) for schema, name, _ in FROZEN_MODELS],
-    group_name="operate",
-    kinds={"duckdb", "python"},
-    owners=["team:regionaal-datateam"],
+@dg.op(
+    name="bewaartermijn_toepassen",
     pool=WAREHOUSE_POOL,
     description=(
-        "Bewaartermijn (SPEC §2): verwijdert alle persoonsgegevens van een jongere (ruwe rijen, "
-        "quarantaine; daarna marts en werklijsten door de herbouw) 24 maanden na de laatste "
-        "vermelding, gebeurtenis of registratie, en registraties van nooit vermelde jongeren na "
-        "3 maanden. Bevriest eerst de gepubliceerde aggregaten van maanden ouder dan een jaar "
-        "(frozen.*), zodat die nooit meer veranderen. Elke run staat in audit.retention_runs."
+        "Bewaartermijn (SPEC §2): bevriest eerst de gepubliceerde aggregaten van maanden ouder "
+        "dan een jaar (frozen.*), zodat die nooit meer veranderen, en verwijdert dan alle "
+        "persoonsgegevens van een jongere (ruwe rijen, quarantaine) 24 maanden na de laatste "
+        "vermelding, gebeurtenis of registratie, en registraties van nooit vermelde jongeren "
+        "na 3 maanden. Elke run staat in audit.retention_runs; daarna herbouwt de maandjob "
+        "de marts en publiceert opnieuw."
     ),
 )
-def retention(
-    context: dg.AssetExecutionContext,
-    config: RetentionConfig,
-    warehouse: WarehouseResource,
-    dbt: DbtCliResource,
+def apply_retention_op(
+    context: dg.OpExecutionContext, config: RetentionConfig, warehouse: WarehouseResource
 ):
-    as_of = _as_of(config)
-    months = settings.retention_months()
+    as_of = as_of_month(config)
     with warehouse.connect() as con:
-        report = apply_retention(con, as_of, retention_months=months)
+        report = apply_retention(con, as_of, retention_months=settings.retention_months())
+    warehouse.commit()
     context.log.info(
         f"Bewaartermijn per {as_of:%Y-%m}: {report.youths_purged} jongeren verwijderd, "
         f"rijen {report.deleted}, registraties van nooit vermelde jongeren "
         f"{report.never_listed_registration_rows}, bevroren t/m {report.frozen_through}"
     )
-    # Rebuild everything derived from the raw rows, so no mart keeps a purged youth.
-    os.environ["INBEELD_WAREHOUSE"] = str(warehouse.writable_file())
-    dbt.cli(["build"], manifest=dbt_project.manifest_path, raise_on_error=True).wait()
-    k = settings.disclosure_k()
-    with warehouse.connect() as con:
-        cubes = build_cubes(con, k)
-        szw.store(con, cubes)
-        write_work_lists(con, warehouse.exports_dir())
-    dashboards.write_site(cubes, warehouse.publish_dir())
-    szw.write(cubes, warehouse.publish_dir() / "szw", k)
-    warehouse.commit()  # the purge, the rebuild and the republished files, all at once
-    return dg.MaterializeResult(
-        metadata={
-            "peilmaand": dg.MetadataValue.text(f"{as_of:%Y-%m}"),
-            "jongeren verwijderd": dg.MetadataValue.int(report.youths_purged),
-            **{f"rijen {t}": dg.MetadataValue.int(n) for t, n in report.deleted.items()},
-            "registraties nooit vermeld": dg.MetadataValue.int(
-                report.never_listed_registration_rows
-            ),
-            "bevroren t/m": dg.MetadataValue.text(str(report.frozen_through)),
-        }
-    )
+    for table, key in PURGED.items():
+        deleted = report.deleted.get(table, 0)
+        if table == "raw.registration":
+            deleted += report.never_listed_registration_rows
+        yield dg.AssetMaterialization(
+            asset_key=key,
+            description=f"Bewaartermijn per {as_of:%Y-%m}: rijen verwijderd.",
+            metadata={
+                "peilmaand": dg.MetadataValue.text(f"{as_of:%Y-%m}"),
+                "rijen verwijderd": dg.MetadataValue.int(deleted),
+                "jongeren verwijderd": dg.MetadataValue.int(report.youths_purged),
+                "bevroren t/m": dg.MetadataValue.text(str(report.frozen_through)),
+            },
+        )
+    yield dg.Output(None)
 
 
-retention_job = dg.define_asset_job(
+@dg.job(
     name="inbeeld_retentie",
-    selection=dg.AssetSelection.assets(retention),
-    description="Bewaartermijn toepassen: bevriezen, verwijderen, herbouwen en opnieuw publiceren.",
+    description=(
+        "Bewaartermijn toepassen: bevriezen en verwijderen. De maandjob herbouwt en publiceert "
+        "daarna (sensor inbeeld_na_retentie)."
+    ),
     executor_def=dg.in_process_executor,  # the run's transaction lives in one process
 )
+def retention_job():
+    apply_retention_op()
+
 
 # The day after the monthly cycle (day 5), so the month's lists are in before it runs.
 retention_schedule = dg.ScheduleDefinition(
-    name="inbeeld_retentie_maandelijks",
+    name="inbeeld_retentie_dag_6",
     job=retention_job,
     cron_schedule="0 7 6 * *",
     execution_timezone=AMSTERDAM,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Past elke maand op de 6e om 07:00 de bewaartermijn toe.",
 )
+
+
+def rebuild_request(inbox: InboxResource, run_key: str) -> dg.RunRequest | dg.SkipReason:
+    """The monthly job over every month in the inbox: rebuild the marts, republish."""
+    root = inbox.root
+    months = delivery_months(root, settings.today()) if root.is_dir() else []
+    if not months:
+        return dg.SkipReason(f"Niets te herbouwen: geen maandmappen in {root}.")
+    return dg.RunRequest(
+        run_key=run_key,
+        tags={
+            "dagster/asset_partition_range_start": months[0].isoformat(),
+            "dagster/asset_partition_range_end": months[-1].isoformat(),
+            "inbeeld/na_retentie": "1",
+        },
+    )
+
+
+@dg.run_status_sensor(
+    name="inbeeld_na_retentie",
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[retention_job],
+    request_job=monthly_pipeline,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Na een geslaagde bewaartermijn-run: de maandjob over alle maanden, zodat geen mart, "
+        "werklijst of pagina nog een spoor van een verwijderde jongere heeft."
+    ),
+)
+def rebuild_after_retention(context: dg.RunStatusSensorContext, inbox: InboxResource):
+    return rebuild_request(inbox, f"na-retentie-{context.dagster_run.run_id}")

@@ -2,13 +2,16 @@
 
 import json
 import os
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
+from orchestration.quality.markdown import escape_tags
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -16,7 +19,21 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 class InbeeldDbtTranslator(DagsterDbtTranslator):
-    """Models keyed by schema (staging/intermediate/marts/reports), all in group transform."""
+    """Models keyed by schema (staging/intermediate/marts/reports), grouped by layer.
+
+    Groups follow the model's folder (fqn): staging, rules (the intermediate models, one
+    per rule of SPEC §3), marts and reports; the seed (the municipality registry) is read
+    by staging and sits with it. dbt tests become asset checks named after the test's
+    `name:` in the yml, described by its `description:` (dagster-dbt itself only reads
+    `meta.description`); descriptions are escaped so `<regio>` stays visible in the UI.
+    """
+
+    GROUP_BY_FOLDER: Mapping[str, str] = {
+        "staging": "staging",
+        "intermediate": "rules",
+        "marts": "marts",
+        "reports": "reports",
+    }
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -24,10 +41,46 @@ class InbeeldDbtTranslator(DagsterDbtTranslator):
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return "transform"
+        fqn = dbt_resource_props.get("fqn") or []
+        folder = fqn[1] if len(fqn) > 2 else ""
+        return self.GROUP_BY_FOLDER.get(folder, "staging")
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        return escape_tags(super().get_description(dbt_resource_props))
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return ["team:regionaal-datateam"]
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        test = manifest["nodes"][unique_id]
+        description = (
+            test.get("description")
+            or (test.get("meta") or {}).get("description")
+            or self._fallback_check_description(test)
+        )
+        return spec._replace(description=escape_tags(description))
+
+    @staticmethod
+    def _fallback_check_description(test: Mapping[str, Any]) -> str:
+        """A Dutch description for a test its yml does not describe (never left empty)."""
+        meta = test.get("test_metadata") or {}
+        kwargs = meta.get("kwargs") or {}
+        column = kwargs.get("column_name")
+        on = f"kolom `{column}`" if column else "het model"
+        return (
+            f"dbt-test `{meta.get('name') or test['name']}` op {on}. Faalt hij, dan klopt "
+            "een belofte van het model niet: meld het aan het datateam met de naam van "
+            "deze controle."
+        )
 
 
 def month_window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
@@ -55,3 +108,18 @@ def inbeeld_dbt_models(
     yield from dbt.cli(
         ["build", "--vars", json.dumps(month_window_vars(context))], context=context
     ).stream()
+    prune_run_targets(DBT_PROJECT_DIR / "target")
+
+
+KEEP_RUN_TARGETS = 5
+
+
+def prune_run_targets(target: Path, keep: int = KEEP_RUN_TARGETS) -> None:
+    """dagster-dbt writes a target folder per invocation (inbeeld_dbt_models-<run>-<id>);
+    keep the newest few for debugging, not one per run for ever."""
+    runs = sorted(
+        (p for p in target.glob("inbeeld_dbt_models-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
