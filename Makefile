@@ -13,7 +13,7 @@ DEMO_KEY = $${INBEELD_PSEUDONYM_KEY:-$$(cat .inbeeld/pseudonym.key 2>/dev/null)}
 # The UI binds to loopback only; put a reverse proxy with SSO in front (docs/deployment.md).
 UI_PORT ?= 3000
 
-.PHONY: install demo test ui lint bench clean system-deps
+.PHONY: install demo test check ui lint bench clean system-deps
 
 install: $(VENV)/.installed dbt_project/target/manifest.json
 
@@ -45,6 +45,15 @@ system-deps:
 test: install system-deps
 	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/python -m pytest -q
+
+# Daily work: lint and the tests that need no full pipeline run (about a minute). The
+# complete check, end to end through Dagster, dbt, GX and the browser, is `make test`.
+FAST_TESTS = tests/test_core.py tests/test_ingest.py tests/test_bad_input.py \
+	tests/test_ingest_hostile.py tests/test_automation.py tests/test_disclosure.py \
+	tests/test_registry.py tests/test_operate_housekeeping.py tests/test_definitions.py
+check: install
+	$(BIN)/ruff check orchestration tests bench
+	$(BIN)/python -m pytest -q $(FAST_TESTS)
 
 ui: install
 	@$(BIN)/python -c "from orchestration.cli import prepare_dagster_home; prepare_dagster_home()"

@@ -559,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (UsageError, settings.MissingKeyError) as exc:
-        err.print(f"[bold red]inbeeld:[/] {exc}")
+        err.print(f"[bold red]inbeeld:[/] {escape(str(exc))}")
         return 2
     except KeyboardInterrupt:
         err.print(

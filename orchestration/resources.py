@@ -32,6 +32,9 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str | None = None
     publish_path: str | None = None
     exports_path: str | None = None
+    # Where readers find publish/ behind the proxy (docs/deployment.md), for the UI's links;
+    # default INBEELD_PUBLISH_URL, else a file:// link that works on this machine only.
+    publish_url: str | None = None
     # A second writer waits this long for the first, then fails with a message.
     lock_wait_seconds: int = 900
 
@@ -97,6 +100,13 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def exports_target(self) -> Path:
         return settings.exports_path(self.exports_path)
+
+    def published_url(self, page: Path) -> str:
+        """The link to a published page: under the publish base URL where one is set."""
+        base = self.publish_url or settings.publish_url()
+        if not base:
+            return page.as_uri()
+        return f"{base.rstrip('/')}/{page.relative_to(self.published_dir).as_posix()}"
 
     @property
     def file(self) -> Path:

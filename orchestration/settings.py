@@ -41,6 +41,11 @@ def exports_path(override: str | None = None) -> Path:
     return _path("INBEELD_EXPORTS", DEFAULT_EXPORTS, override)
 
 
+def publish_url() -> str | None:
+    """INBEELD_PUBLISH_URL: the address of publish/ behind the reverse proxy, if any."""
+    return os.environ.get("INBEELD_PUBLISH_URL") or None
+
+
 def check_exports_location(publish: Path, exports: Path) -> None:
     """Work lists hold personal data: never inside the folder that is published."""
     if exports == publish or publish in exports.parents:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -105,3 +106,40 @@ def published(tmp_path_factory) -> dict:
         "env": env,
         "stdout": run.stdout,
     }
+
+
+@contextlib.contextmanager
+def running_daemon(home: Path, env: dict[str, str]):
+    """`dagster-daemon` on the code location, with the instance `inbeeld` writes (runs
+    queued one at a time): yields (instance, process, log file); stopped on exit."""
+    import signal
+    import subprocess
+
+    import dagster as dg
+
+    from orchestration.cli import DAGSTER_YAML
+
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    instance = dg.DagsterInstance.from_config(str(home))
+    instance.get_runs(limit=1)  # create the storage before the daemon's threads race to
+    log_path = home / "daemon.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [str(REPO / ".venv/bin/dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")],
+            env={**env, "DAGSTER_HOME": str(home)},
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield instance, proc, log_path
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)

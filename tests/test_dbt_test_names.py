@@ -41,7 +41,6 @@ ACTION = re.compile(
 )
 
 
-
 @pytest.fixture(scope="module")
 def manifest() -> dict:
     r = subprocess.run(

@@ -1,4 +1,4 @@
-"""Housekeeping (issue 15, item 7): dbt's per-run target folders do not pile up."""
+"""Housekeeping (issue 15, items 4 and 7): dbt run folders do not pile up; links work."""
 
 from __future__ import annotations
 
@@ -19,3 +19,18 @@ def test_only_the_newest_dbt_run_targets_are_kept(tmp_path):
         *(f"inbeeld_dbt_models-{i:07d}-abc" for i in range(4, KEEP_RUN_TARGETS + 4)),
         "manifest.json",
     ]
+
+
+def test_dashboard_links_follow_the_publish_base_url(tmp_path, monkeypatch):
+    """Behind the documented proxy a file:// link does not work: the base URL is a setting."""
+    from orchestration.resources import WarehouseResource
+
+    monkeypatch.delenv("INBEELD_PUBLISH_URL", raising=False)
+    warehouse = WarehouseResource(path=str(tmp_path / "w.duckdb"), publish_path=str(tmp_path / "p"))
+    page = tmp_path / "p" / "zuid-kennemerland-en-ijmond" / "index.html"
+    assert warehouse.published_url(page) == page.as_uri()
+    monkeypatch.setenv("INBEELD_PUBLISH_URL", "https://inbeeld.regio.nl/publish/")
+    assert (
+        warehouse.published_url(page)
+        == "https://inbeeld.regio.nl/publish/zuid-kennemerland-en-ijmond/index.html"
+    )

@@ -19,11 +19,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO, inbeeld, run_env
+from conftest import REPO, inbeeld, run_env, running_daemon
 from test_crash_safety import kill, start, wait_for_step
 
 from orchestration.atomic import WarehouseTransaction, recover
-from orchestration.cli import DAGSTER_YAML
 from orchestration.generate import generate_inbox
 
 
@@ -285,36 +284,19 @@ def test_a_daemon_launched_run_killed_with_sigkill_changes_nothing(base, tmp_pat
     import signal
     import time
 
-    import dagster as dg
-
     root, env = base
     before = state(root)
     home = tmp_path / "daemon_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(DAGSTER_YAML)  # queued runs, as deployed
     empty = tmp_path / "empty_inbox"  # the sensor finds nothing; the run gets its inbox below
     empty.mkdir()
     config = tmp_path / "run.yaml"
     config.write_text(f"resources:\n  inbox:\n    config:\n      path: {root / 'inbox'}\n")
     denv = {**env, "DAGSTER_HOME": str(home), "INBEELD_INBOX": str(empty)}
-    # Create the instance's storage once, before the daemon and the launcher race to.
-    instance = dg.DagsterInstance.from_config(str(home))
-    instance.get_runs(limit=1)
-    bin_ = REPO / ".venv" / "bin"
-    daemon_log = open(tmp_path / "daemon.log", "w")  # noqa: SIM115 - closed below
-    daemon = subprocess.Popen(
-        [str(bin_ / "dagster-daemon"), "run", "-m", "orchestration.definitions"],
-        env=denv,
-        cwd=REPO,
-        stdout=daemon_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
+    with running_daemon(home, denv) as (instance, daemon, log):
         launched = subprocess.run(
             [
-                str(bin_ / "dagster"),
-                *("job", "launch", "-m", "orchestration.definitions", "-j", "inbeeld_maand"),
+                str(REPO / ".venv" / "bin" / "dagster"),
+                *("job", "launch", "-w", str(REPO / "workspace.yaml"), "-j", "inbeeld_maand"),
                 *("-c", str(config), "--tags", '{"dagster/partition": "2025-04-01"}'),
             ],
             env=denv,
@@ -326,7 +308,7 @@ def test_a_daemon_launched_run_killed_with_sigkill_changes_nothing(base, tmp_pat
         assert launched.returncode == 0, launched.stderr[-2000:]
         deadline = time.monotonic() + 600
         while True:
-            assert daemon.poll() is None, (tmp_path / "daemon.log").read_text()[-3000:]
+            assert daemon.poll() is None, log.read_text()[-3000:]
             runs = instance.get_runs(limit=1)
             if runs and any(
                 e.dagster_event
@@ -346,11 +328,6 @@ def test_a_daemon_launched_run_killed_with_sigkill_changes_nothing(base, tmp_pat
                     os.kill(victim, signal.SIGKILL)
         time.sleep(1)
         assert state(root) == before
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(daemon.pid, signal.SIGKILL)
-        daemon.wait(timeout=30)
-        daemon_log.close()
     r = inbeeld("run", env=env)
     assert r.returncode == 0, r.stderr[-3000:]
     assert leftovers(root) == []

@@ -93,7 +93,7 @@ def regional_dashboards(context: dg.AssetExecutionContext, warehouse: WarehouseR
     context.log.info(f"Dashboards: {len(pages) - 1} regio's, index {index}")
     metadata: dict[str, dg.MetadataValue] = {
         "index": dg.MetadataValue.path(str(index)),
-        "open": dg.MetadataValue.url(index.as_uri()),
+        "open": dg.MetadataValue.url(warehouse.published_url(index)),
         "regio's": dg.MetadataValue.int(len(cubes)),
         "laatste maand": dg.MetadataValue.text(str(max((c.latest for c in cubes), default="geen"))),
     }
