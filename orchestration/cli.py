@@ -89,9 +89,8 @@ def prepare_dagster_home() -> Path:
     private_dir(home, create_parents=True)
     cfg = home / "dagster.yaml"
     # Our own file is brought up to date; one the operator wrote is left alone.
-    if not cfg.exists() or (
-        cfg.read_text().startswith("# Written by inbeeld") and cfg.read_text() != DAGSTER_YAML
-    ):
+    current = cfg.read_text() if cfg.exists() else ""
+    if not current or (current.startswith("# Written by inbeeld") and current != DAGSTER_YAML):
         cfg.write_text(DAGSTER_YAML)
     private_tree(home)
     os.environ["DAGSTER_HOME"] = str(home)

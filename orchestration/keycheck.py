@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from pathlib import Path
 
 import duckdb
 
@@ -64,11 +65,9 @@ def verify_key(con: duckdb.DuckDBPyConnection, key: str, *, record: bool) -> Non
         raise KeyMismatch(KEY_MISMATCH_MESSAGE)
 
 
-def verify_key_file(path, key: str) -> None:
+def verify_key_file(path: Path, key: str) -> None:
     """The same check on a committed warehouse file, read-only (CLI, before a run)."""
-    from pathlib import Path
-
-    if not Path(path).is_file():
+    if not path.is_file():
         return
     con = duckdb.connect(str(path), read_only=True)
     try:

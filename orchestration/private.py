@@ -37,7 +37,7 @@ def private_dir(path: Path, *, create_parents: bool = False, chmod: bool = True)
 
 
 def private_file(path: Path) -> Path:
-    """Create (or truncate nothing of) `path` with mode 0600, before anything is written."""
+    """Create `path` (empty, or left as it is) with mode 0600 before anything is written."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, OWNER_FILE)
     try:
         os.fchmod(fd, OWNER_FILE)
@@ -46,29 +46,24 @@ def private_file(path: Path) -> Path:
     return path
 
 
-def private_tree(root: Path) -> None:
-    """Make a whole tree owner-only (Dagster's home: runs.db, event logs, compute logs)."""
+def _chmod_tree(root: Path, dir_mode: int, file_mode: int) -> None:
+    """Set the modes of a whole tree; links are left alone (they are not followed)."""
     if not root.is_dir():
         return
-    os.chmod(root, OWNER_DIR)
+    os.chmod(root, dir_mode)
     for dirpath, dirnames, filenames in os.walk(root):
-        for d in dirnames:
-            p = os.path.join(dirpath, d)
-            if not os.path.islink(p):
-                os.chmod(p, OWNER_DIR)
-        for f in filenames:
-            p = os.path.join(dirpath, f)
-            if not os.path.islink(p):
-                os.chmod(p, OWNER_FILE)
+        for names, mode in ((dirnames, dir_mode), (filenames, file_mode)):
+            for name in names:
+                p = os.path.join(dirpath, name)
+                if not os.path.islink(p):
+                    os.chmod(p, mode)
+
+
+def private_tree(root: Path) -> None:
+    """Make a whole tree owner-only (Dagster's home: runs.db, event logs, compute logs)."""
+    _chmod_tree(root, OWNER_DIR, OWNER_FILE)
 
 
 def public_tree(root: Path) -> None:
     """Published aggregates: readable by a web server, writable by the owner only."""
-    if not root.is_dir():
-        return
-    os.chmod(root, PUBLIC_DIR)
-    for dirpath, dirnames, filenames in os.walk(root):
-        for d in dirnames:
-            os.chmod(os.path.join(dirpath, d), PUBLIC_DIR)
-        for f in filenames:
-            os.chmod(os.path.join(dirpath, f), PUBLIC_FILE)
+    _chmod_tree(root, PUBLIC_DIR, PUBLIC_FILE)
