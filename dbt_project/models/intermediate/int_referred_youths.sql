@@ -1,4 +1,3 @@
-{{ config(schema='intermediate') }}
 -- Referrals (verwijzing events) to the informal organisations of the sociale kaart over a
 -- rolling year: for every window month M and region, each youth referred in M-11..M once,
 -- under the organisation of their latest referral, with what became of them by the end
