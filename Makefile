@@ -42,17 +42,17 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test: install system-deps
-	$(BIN)/ruff check orchestration tests bench
-	$(BIN)/python -m pytest -q
+test: install system-deps lint
+	$(BIN)/python -m pytest -q --durations=25
 
-# Daily work: lint and the tests that need no full pipeline run (about a minute). The
-# complete check, end to end through Dagster, dbt, GX and the browser, is `make test`.
+# Daily work: lint, the dbt unit tests of the rules and the tests that need no full
+# pipeline run (under two minutes). The complete check, end to end through Dagster, dbt,
+# GX and the browser, is `make test`.
 FAST_TESTS = tests/test_core.py tests/test_ingest.py tests/test_bad_input.py \
 	tests/test_ingest_hostile.py tests/test_automation.py tests/test_disclosure.py \
-	tests/test_registry.py tests/test_operate_housekeeping.py tests/test_definitions.py
-check: install
-	$(BIN)/ruff check orchestration tests bench
+	tests/test_registry.py tests/test_operate_housekeeping.py tests/test_definitions.py \
+	tests/test_dbt_unit.py
+check: install lint
 	$(BIN)/python -m pytest -q $(FAST_TESTS)
 
 ui: install
@@ -64,9 +64,9 @@ ui: install
 bench: install
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
-lint:
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+lint: install
+	$(BIN)/ruff check orchestration dashboards tests bench
+	$(BIN)/ruff format --check orchestration dashboards tests bench
 
 clean:
 	rm -rf warehouse publish exports demo .dagster_home dbt_project/target dbt_project/logs

@@ -11,6 +11,7 @@ import secrets
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from rich.console import Console
@@ -19,7 +20,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from orchestration import settings
 from orchestration.atomic import describe_os_error
-from orchestration.ingest.inbox import delivery_months, parse_month
+from orchestration.ingest.inbox import delivery_months, first_partition_month, parse_month
 from orchestration.private import private_dir, private_tree
 
 console = Console(highlight=False, soft_wrap=True)
@@ -66,19 +67,19 @@ def parse_month_range(value: str) -> tuple[dt.date, dt.date]:
     lo, _, hi = value.partition("..")
     start, end = _month_arg(lo), _month_arg(hi or lo)
     if end < start:
-        raise UsageError(f"--months {value}: the end lies before the start.")
+        raise UsageError(f"--months {value}: het einde ligt vóór het begin.")
     return start, end
 
 
 def inbox_months(inbox: Path) -> list[dt.date]:
     if not inbox.is_dir():
         raise UsageError(
-            f"Inbox {inbox} does not exist. Point --inbox or INBEELD_INBOX at a folder with "
-            "<YYYY-MM>/<GMxxxx>/jib.csv files, or run `inbeeld demo`."
+            f"Inbox {inbox} bestaat niet. Wijs met --inbox of INBEELD_INBOX een map aan met "
+            "bestanden <JJJJ-MM>/<GMxxxx>/jib.csv, of start `inbeeld demo`."
         )
     months = delivery_months(inbox, settings.today())
     if not months:
-        raise UsageError(f"Inbox {inbox} holds no month folders (YYYY-MM).")
+        raise UsageError(f"Inbox {inbox} bevat geen maandmappen (JJJJ-MM).")
     return months
 
 
@@ -119,7 +120,7 @@ def _ensure_manifest() -> None:
     )
     if result.returncode != 0:
         raise UsageError(
-            "dbt parse failed; fix the dbt project (see below) or run `make install`.\n"
+            "dbt parse is mislukt: herstel het dbt-project (zie hieronder) of start `make install`.\n"
             + result.stdout[-2000:]
             + result.stderr[-2000:]
         )
@@ -188,6 +189,13 @@ def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] |
         raise UsageError(str(exc)) from None
     found = inbox_months(inbox)
     start, end = months or (found[0], found[-1])
+    first = first_partition_month(inbox, settings.today())
+    if start < first:
+        raise UsageError(
+            f"--months begint vóór de eerste maand van inbeeld ({first:%Y-%m}, "
+            "INBEELD_FIRST_MONTH of de eerste maandmap van de inbox): kies een latere "
+            "maand of zet INBEELD_FIRST_MONTH eerder."
+        )
     _ensure_manifest()
     prepare_dagster_home()
     return _execute(inbox, warehouse, start, end)
@@ -418,7 +426,7 @@ def cmd_reidentify(args: argparse.Namespace) -> int:
     pseudonymise = Pseudonymiser(settings.pseudonym_key())
     warehouse = settings.warehouse_path(args.warehouse)
     if not warehouse.is_file():
-        raise UsageError(f"Warehouse {warehouse} does not exist; run `inbeeld run` first.")
+        raise UsageError(f"Warehouse {warehouse} bestaat niet: start eerst `inbeeld run`.")
     _check_key(warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -551,13 +559,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # Dagster's notices about its own beta and preview APIs are for the developers (the UI
+    # and `make check` show them), not for a region's data team running a command.
+    for notice in (r".*is currently in beta", r".*is currently in preview", r".*superseded"):
+        warnings.filterwarnings("ignore", message=notice)
     # Everything this command creates is owner-only (warehouse, Dagster's run history,
     # logs, work lists); published aggregates are opened up explicitly when committed.
     os.umask(0o077)
     args = build_parser().parse_args(argv)
+    if getattr(args, "inbox", None):
+        # The code location places its first month partition by the inbox
+        # (orchestration/defs/partitions.py) when it loads: name it before that. Paths
+        # reach the run itself as resource config, never through the environment.
+        os.environ["INBEELD_INBOX"] = str(settings.inbox_path(args.inbox))
     try:
         return int(args.func(args) or 0)
-    except (UsageError, settings.MissingKeyError) as exc:
+    except (UsageError, settings.MissingKeyError, settings.SettingError) as exc:
         err.print(f"[bold red]inbeeld:[/] {escape(str(exc))}")
         return 2
     except KeyboardInterrupt:

@@ -182,3 +182,17 @@ class PseudonymKeyResource(dg.ConfigurableResource):
             verify_key(con, self.key(), record=True)
         except KeyMismatch as exc:
             raise dg.Failure(description=str(exc)) from None
+
+
+class DisclosureResource(dg.ConfigurableResource):
+    """Disclosure control of everything published (SPEC §2): a count of 1..k−1 is shown as
+    `<k`. k comes from this resource's config, else INBEELD_DISCLOSURE_K, else the dbt var
+    `disclosure_k` (5): one setting for the dashboards and the SZW table."""
+
+    k: int | None = None
+
+    def threshold(self) -> int:
+        k = self.k if self.k is not None else settings.disclosure_k()
+        if k < 2:
+            raise dg.Failure(description=f"disclosure_k moet minstens 2 zijn, niet {k}.")
+        return k

@@ -21,23 +21,33 @@ which dbt itself has no business deleting from.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
-# (schema, model, month column) of every aggregate a page or the SZW table is drawn from.
-FROZEN_MODELS: tuple[tuple[str, str, str], ...] = (
-    ("marts", "region_month", "month"),
-    ("reports", "persistence_distribution", "month"),
-    ("reports", "trede_distribution", "month"),
-    ("reports", "ladder_moves", "month"),
-    ("reports", "outreach_funnel", "month"),
-    ("reports", "referrals_by_type", "month"),
-    ("reports", "referrals_by_role", "month"),
-    ("reports", "placement_outcomes", "month"),
-    ("reports", "szw_quarter_counts", "quarter_start"),
-)
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+def frozen_models(manifest: Path | None = None) -> tuple[tuple[str, str, str], ...]:
+    """(schema, model, month column) of every aggregate a page or the SZW table is drawn
+    from: the tables of dbt's `frozen` source (dbt_project/models/staging/_sources.yml),
+    the one list, which the models' `with_frozen` macro also reads."""
+    path = manifest or DBT_PROJECT_DIR / "target" / "manifest.json"
+    sources = json.loads(path.read_text(encoding="utf-8"))["sources"].values()
+    found = []
+    for src in sources:
+        if src["source_name"] != "frozen" or src["name"] == "horizon":
+            continue
+        meta = src.get("meta") or src["config"].get("meta") or {}
+        schema, model = meta["frozen_from"].split(".")
+        found.append((schema, model, meta.get("month_column", "month")))
+    if not found:
+        raise RuntimeError(f"{path} names no frozen models: run `dbt parse` (make install).")
+    return tuple(sorted(found))
+
 
 # How far past their last active month a youth's data reaches into published months.
 REACH_MONTHS = 12
@@ -120,7 +130,7 @@ def _freeze(con: duckdb.DuckDBPyConnection, through: date, report: RetentionRepo
         report.frozen_through = previous
         return
     after = previous or date(1900, 1, 1)
-    for schema, name, column in FROZEN_MODELS:
+    for schema, name, column in frozen_models():
         if not _exists(con, schema, name):
             continue  # nothing built, nothing published
         con.execute(

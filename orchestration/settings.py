@@ -46,6 +46,24 @@ def publish_url() -> str | None:
     return os.environ.get("INBEELD_PUBLISH_URL") or None
 
 
+class SettingError(ValueError):
+    """An INBEELD_* setting that cannot be read; the message says which and how."""
+
+
+def configured_first_month() -> date | None:
+    """INBEELD_FIRST_MONTH (YYYY-MM): the first month partition, and the oldest month
+    folder the ingest accepts. Unset: the inbox's first month decides (defs/partitions.py)."""
+    value = os.environ.get("INBEELD_FIRST_MONTH", "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(f"{value[:7]}-01")
+    except ValueError:
+        raise SettingError(
+            f"INBEELD_FIRST_MONTH '{value}' is geen maand in de vorm JJJJ-MM."
+        ) from None
+
+
 def check_exports_location(publish: Path, exports: Path) -> None:
     """Work lists hold personal data: never inside the folder that is published."""
     if exports == publish or publish in exports.parents:
@@ -69,10 +87,10 @@ class MissingKeyError(RuntimeError):
 
 
 MISSING_KEY_MESSAGE = (
-    "INBEELD_PSEUDONYM_KEY is not set: inbeeld refuses to read BSNs without the "
-    "pseudonymisation key. Set it to the region's secret key (keep it as safe as the raw "
-    "files; whoever holds it can reverse every pseudonym), or run `inbeeld demo`, which "
-    "creates a local demo key."
+    "INBEELD_PSEUDONYM_KEY is niet gezet: zonder de pseudonimiseringssleutel leest inbeeld "
+    "geen BSN's. Zet de geheime sleutel van de regio (bewaar die even veilig als de ruwe "
+    "bestanden: wie hem heeft, kan elk pseudoniem terugrekenen), of start `inbeeld demo`, "
+    "dat een lokale demosleutel maakt."
 )
 
 
@@ -103,11 +121,8 @@ def _dbt_var(name: str) -> object:
 
 def disclosure_k() -> int:
     """k of SPEC §2 (counts 1..k-1 are suppressed): INBEELD_DISCLOSURE_K, else the dbt
-    var `disclosure_k`, so the warehouse and the published files share one setting."""
-    k = int(os.environ.get("INBEELD_DISCLOSURE_K") or _dbt_var("disclosure_k"))
-    if k < 2:
-        raise ValueError(f"disclosure_k must be at least 2, got {k}")
-    return k
+    var `disclosure_k`. Read through DisclosureResource, which checks it."""
+    return int(os.environ.get("INBEELD_DISCLOSURE_K") or _dbt_var("disclosure_k"))
 
 
 def retention_months() -> int:

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from orchestration.ingest.warehouse import OPEN_REJECTIONS_SQL, SHORT_LISTS_SQL
+from orchestration.publish.cube import EXCLUSION_SOURCES
 
 
 def _table(title: str, columns: list[str]) -> Table:
@@ -106,6 +107,22 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     )
 
 
+# The region's figures of the latest month: short column head, and the words on a narrow
+# terminal, in the order of the query below.
+MART_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("lijst", "op de lijst"),
+    ("uitgesl.", "uitgesloten"),
+    ("in beeld", "in beeld te brengen"),
+    ("pers.", "persistent"),
+    ("A", "prioriteit A"),
+    ("B", "prioriteit B"),
+    ("C", "prioriteit C"),
+    ("benad.", "benaderd"),
+    ("bereikt", "bereikt"),
+    ("traject", "in traject"),
+)
+
+
 def _print_marts(console: Console, con: duckdb.DuckDBPyConnection) -> None:
     """The latest month of the window per region, and placements and outflow overall."""
     if not _has_table(con, "marts", "region_month"):
@@ -124,30 +141,25 @@ def _print_marts(console: Console, con: duckdb.DuckDBPyConnection) -> None:
         """,
         [latest],
     ).fetchall()
-    t = _table(
-        f"Jongeren op de lijst, {latest:%Y-%m}",
-        [
-            "regio",
-            "lijst",
-            "uitgesl.",
-            "in beeld",
-            "pers.",
-            "A",
-            "B",
-            "C",
-            "benad.",
-            "bereikt",
-            "traject",
-        ],
-    )
-    reasons = ("buitenland", "detentie", "jongerenloket", "kvk", "rmc")
+    t = _table(f"Jongeren op de lijst, {latest:%Y-%m}", ["regio", *(c for c, _ in MART_COLUMNS)])
     for row in rows:
         t.add_row(*[str(v) for v in row[:11]])
-    console.print(t)
+    # The width the table wants unwrapped (measuring within the console caps it there).
+    if console.measure(t, options=console.options.update_width(10_000)).maximum <= console.width:
+        console.print(t)
+    else:
+        # A narrow terminal (80 columns): one wrapped line per region instead of a table
+        # whose columns would be cut to a few letters.
+        console.print(f"[bold]Jongeren op de lijst, {latest:%Y-%m}[/]")
+        for row in rows:
+            figures = " · ".join(
+                f"{name} {v}" for (_, name), v in zip(MART_COLUMNS, row[1:11], strict=True)
+            )
+            console.print(f"[bold]{escape(str(row[0]))}[/]: {figures}")
     for row in rows:
         console.print(
             f"Uitgesloten in {row[0]} naar reden: "
-            + ", ".join(f"{r} {n}" for r, n in zip(reasons, row[11:], strict=True))
+            + ", ".join(f"{r} {n}" for r, n in zip(EXCLUSION_SOURCES, row[11:], strict=True))
         )
 
     stages = con.execute(

@@ -15,6 +15,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 # Tests write their inbox and run at once: no file is "still being written" unless a test
 # says so (INBEELD_SETTLE_SECONDS, tests/test_ingest_hostile.py).
 os.environ["INBEELD_SETTLE_SECONDS"] = "0"
+# Month partitions start here in every test process (the default, the inbox's first
+# month, depends on which inbox the code location saw first; tests/test_definitions.py
+# checks that default on its own).
+os.environ.setdefault("INBEELD_FIRST_MONTH", "2020-01")
 # Person-level exports of test runs go to a temporary folder, never into the repository.
 os.environ["INBEELD_EXPORTS"] = tempfile.mkdtemp(prefix="inbeeld-exports-")
 

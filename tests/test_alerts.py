@@ -349,7 +349,7 @@ def test_a_failed_run_is_mailed_in_dutch_without_personal_data(failed, defs, mai
     assert mail["to"] == ["<datateam@regio.example>", "<beheer@regio.example>"]
     assert mail["message"]["From"] == "inbeeld@regio.example"
     assert run.run_id in body and "inbox_ingest" in body
-    assert "does not exist" in body  # the step's own error text
+    assert "bestaat niet" in body  # the step's own error text
     assert f"{UI}/runs/{run.run_id}" in body and "Wat te doen" in body
     assert failed["secret"] not in body
     _assert_nothing_personal(mail)

@@ -221,3 +221,22 @@ def test_a_replacement_under_another_name_closes_the_rejection(pipeline, monkeyp
     ingest(pipeline, "2024-01-01")
     assert _open_rejections(tmp_path) == []
     assert run_checks(pipeline)["audit/loads:geen_afgekeurde_bestanden"].passed
+
+
+def test_putting_the_good_file_back_closes_the_rejection(pipeline, monkeypatch, tmp_path):
+    """The same good list delivered again after a broken re-delivery: the broken version
+    no longer lies in the inbox and the version in effect was found again, so nothing is
+    left to chase (before last_seen_at, this rejection stayed open for ever)."""
+    _use(monkeypatch, tmp_path)
+    inbox = tmp_path / "inbox"
+    good = LIST_0392
+    write(inbox, "2024-01/GM0392/jib.csv", good)
+    ingest(pipeline, "2024-01-01")
+    write(inbox, "2024-01/GM0392/jib.csv", "burgerservicenummer;geboortedatum\n1;2000-01-01\n")
+    ingest(pipeline, "2024-01-01")
+    assert len(_open_rejections(tmp_path)) == 1
+
+    write(inbox, "2024-01/GM0392/jib.csv", good)  # the same bytes as the version in effect
+    ingest(pipeline, "2024-01-01")
+    assert _open_rejections(tmp_path) == []
+    assert run_checks(pipeline)["audit/loads:geen_afgekeurde_bestanden"].passed

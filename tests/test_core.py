@@ -8,7 +8,7 @@ import pytest
 from conftest import VALID_BSNS, pid
 
 from orchestration.core.bsn import Pseudonymiser, elfproef, elfproef_many, normalise_bsn
-from orchestration.core.dates import age_on, parse_date, parse_dates
+from orchestration.core.dates import ages_on, parse_date, parse_dates
 
 
 def test_elfproef_accepts_the_test_range_and_refuses_near_misses():
@@ -74,4 +74,5 @@ def test_parse_date(raw, expected):
 
 def test_age_in_completed_years_on_peildatum():
     birth = pd.to_datetime(pd.Series(["2001-03-01", "2001-03-02", "2004-02-29"]))
-    assert age_on(birth, dt.date(2024, 3, 1)).tolist() == [23, 22, 20]
+    peildatum = pd.Series(pd.Timestamp(dt.date(2024, 3, 1)), index=birth.index)
+    assert ages_on(birth, peildatum).tolist() == [23, 22, 20]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO, TEST_KEY
+from conftest import REPO, TEST_KEY, inbeeld
 
 from orchestration.generate import generate_inbox
 
@@ -37,7 +37,7 @@ def snapshot(warehouse: Path) -> dict[str, list]:
     try:
         return {
             t: con.execute(
-                f"select * exclude (loaded_at) from {t} order by all"
+                f"select * exclude (loaded_at, last_seen_at) from {t} order by all"
                 if t == "audit.loads"
                 else f"select * from {t} order by all"
             ).fetchall()
@@ -101,13 +101,7 @@ def setup(tmp_path_factory):
     (root / "dh").mkdir()
     (root / "dh" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     reference = root / "reference.duckdb"
-    r = subprocess.run(
-        [INBEELD, "run", "--warehouse", str(reference)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
+    r = inbeeld("run", "--warehouse", str(reference), env=env)
     assert r.returncode == 0, r.stderr[-2000:]
     return root, env, reference
 
@@ -115,12 +109,7 @@ def setup(tmp_path_factory):
 def test_sigkill_in_ingest_and_in_dbt_leaves_the_warehouse_unchanged(setup):
     root, env, reference = setup
     warehouse = root / "crashed.duckdb"
-    first = subprocess.run(
-        [INBEELD, "run", "--warehouse", str(warehouse), "--months", "2025-01..2025-03"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-    )
+    first = inbeeld("run", "--warehouse", str(warehouse), "--months", "2025-01..2025-03", env=env)
     assert first.returncode == 0
     before_sha, before = sha(warehouse), snapshot(warehouse)
 
@@ -136,9 +125,7 @@ def test_sigkill_in_ingest_and_in_dbt_leaves_the_warehouse_unchanged(setup):
     assert sha(warehouse) == before_sha
     assert snapshot(warehouse) == before
 
-    again = subprocess.run(
-        [INBEELD, "run", "--warehouse", str(warehouse)], env=env, cwd=REPO, capture_output=True
-    )
+    again = inbeeld("run", "--warehouse", str(warehouse), env=env)
     assert again.returncode == 0
     assert snapshot(warehouse) == snapshot(reference)
     assert not list(root.glob(".inbeeld_run_*")), "the stale work copy is gone"

@@ -1,12 +1,16 @@
-"""The published pages in a real browser: Debian's chromium driven by Playwright opens the
-index and every regional page, every figure renders, the console stays clean, nothing
-is fetched from the network, and a screenshot of each page is kept."""
+"""The published pages in a real browser: Debian's chromium, driven by Playwright over the
+Chrome DevTools Protocol, opens the index and every regional page at a laptop, a wide and
+a phone width and for print. Every figure renders, and on first load, without any resize,
+every figure's drawn SVG lies inside its card and on no other card, with its legend clear
+of the titles and labels (tests/page_layout.py measures it). The console stays clean,
+nothing is fetched from the network, and a screenshot of each page is kept."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import page_layout
 import pytest
 from conftest import REPO
 
@@ -19,6 +23,15 @@ FLAGS = [
     "--disable-component-update",
 ]
 SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
+# A laptop, a wide screen and a phone.
+VIEWPORTS = [
+    {"width": 1366, "height": 900},
+    {"width": 1920, "height": 1080},
+    {"width": 390, "height": 844},
+]
+# A4 with margins of 1 cm: chromium lays the page out 190 mm (718 px) wide.
+PAPER = {"format": "A4", "margin": {"top": "1cm", "right": "1cm", "bottom": "1cm", "left": "1cm"}}
+PAPER_VIEWPORT = {"width": 718, "height": 1000}
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is missing: `make test` installs it"
@@ -35,8 +48,13 @@ def browser():
         b.close()
 
 
-def _open(browser, page_path: Path, viewport: dict):
+def _open(browser, page_path: Path, viewport: dict, media: str | None = None):
+    """The page loaded once at this viewport (and media, if given): nothing resized
+    afterwards. Emulating the screen media would keep it when printing, so by default the
+    media is chromium's own."""
     page = browser.new_page(viewport=viewport)
+    if media:
+        page.emulate_media(media=media)
     console: list[str] = []
     network: list[str] = []
     page.on(
@@ -55,6 +73,23 @@ def _open(browser, page_path: Path, viewport: dict):
     return page, console, network
 
 
+def _assert_fits(result: dict, where: str) -> None:
+    assert result["problems"] == [], (
+        f"{where}: figures sticking out of their card: {page_layout.overflow_summary(result)}\n"
+        + "\n".join(result["problems"])
+    )
+
+
+def _pages(published) -> dict[str, Path]:
+    """The index and every regional page, by name."""
+    pub = published["publish"]
+    pages = {"index": pub / "index.html"} | {
+        p.parent.name: p for p in sorted(pub.glob("*/index.html"))
+    }
+    assert len(pages) >= 2
+    return pages
+
+
 def test_index_lists_every_region_and_links_work(browser, published):
     pub = published["publish"]
     page, console, network = _open(browser, pub / "index.html", {"width": 1280, "height": 800})
@@ -70,9 +105,15 @@ def test_index_lists_every_region_and_links_work(browser, published):
     page.close()
 
 
-@pytest.mark.parametrize(
-    "viewport", [{"width": 1366, "height": 900}, {"width": 1920, "height": 1080}]
-)
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: str(v["width"]))
+def test_index_fits_the_screen(browser, published, viewport):
+    page, console, network = _open(browser, published["publish"] / "index.html", viewport)
+    _assert_fits(page_layout.measure(page), f"index at {viewport['width']} px")
+    assert console == [] and network == []
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: str(v["width"]))
 def test_every_regional_page_renders_every_figure(browser, published, viewport):
     pages = sorted(published["publish"].glob("*/index.html"))
     assert pages
@@ -85,6 +126,8 @@ def test_every_regional_page_renders_every_figure(browser, published, viewport):
         page.wait_for_function(
             f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n}"
         )
+        # As drawn on first load: measured before anything (a screenshot) resizes the page.
+        _assert_fits(page_layout.measure(page), f"{path.parent.name} at {viewport['width']} px")
         for i in range(n):
             section = sections.nth(i)
             assert section.locator("h2").inner_text()
@@ -109,13 +152,29 @@ def test_every_regional_page_renders_every_figure(browser, published, viewport):
         page.close()
 
 
+def test_pages_fit_when_opened_for_print(browser, published):
+    """Opened in the print media at the width of the paper: laid out and drawn for it."""
+    for name, path in _pages(published).items():
+        page, console, _ = _open(browser, path, PAPER_VIEWPORT, media="print")
+        _assert_fits(page_layout.measure(page), f"{name} opened for print")
+        assert console == []
+        page.close()
+
+
 def test_pages_print(browser, published):
-    """Printable: the print stylesheet applies and chromium makes a PDF of the page."""
-    path = next(published["publish"].glob("*/index.html"))
-    page, console, _ = _open(browser, path, {"width": 1366, "height": 900})
-    page.emulate_media(media="print")
-    assert page.evaluate("getComputedStyle(document.querySelector('nav')).display") == "none"
-    pdf = page.pdf(format="A4")
-    assert pdf[:4] == b"%PDF" and len(pdf) > 50_000
-    assert console == []
-    page.close()
+    """Printable: read on a laptop, then printed on A4. The print stylesheet applies, the
+    figures are redrawn for the paper before chromium paints it (measured at that moment)
+    and chromium makes a PDF of the page."""
+    for name, path in _pages(published).items():
+        region = name != "index"
+        page, console, _ = _open(browser, path, {"width": 1366, "height": 900})
+        page_layout.arm_print_measure(page)
+        pdf = page.pdf(**PAPER)
+        assert pdf[:4] == b"%PDF" and len(pdf) > (50_000 if region else 1_000)
+        _assert_fits(page_layout.printed(page), f"{name} printed on A4")
+        if region:
+            page.emulate_media(media="print")
+            nav = "getComputedStyle(document.querySelector('nav')).display"
+            assert page.evaluate(nav) == "none"
+        assert console == []
+        page.close()

@@ -21,12 +21,6 @@ def test_one_hidden_component_hides_the_next_smallest():
     assert p.show("a") == "<5" and p.show("b") == "x" and p.show("c") == 11 and p.show("t") == 20
 
 
-def test_rates_on_hidden_counts_are_hidden():
-    p = protect({"n": 3, "d": 40, "m": 10}, [])
-    assert p.rate("n", "d") is None
-    assert p.rate("m", "d") == 25.0
-
-
 def _derivable(values, relations, p):
     """Cells an attacker can compute exactly by subtraction (iterated to a fixpoint)."""
     known = {c: v for c, v in values.items() if not p.hidden(c)}
@@ -79,3 +73,31 @@ def test_no_hidden_count_can_be_recovered_by_subtraction(body, k):
         if v == 0 or v >= k:
             assert p.show(cell) in (v, "x")
     assert _derivable(values, relations, p) == set()
+
+
+def test_a_cube_refuses_a_cell_name_it_does_not_know():
+    """A misspelt measure must fail the publication, never publish 0; a known combination
+    without rows (no placements this quarter) is a real 0."""
+    import datetime as dt
+
+    import pytest
+
+    from orchestration.publish.cube import Quarter, RegionCube
+
+    month = dt.date(2026, 5, 1)
+    cells = {("rm", "TOTAAL", month, "in_view"): 12, ("rm", "GM0392", month, "in_view"): 12}
+    cube = RegionCube(
+        region="ZK",
+        months=[month],
+        gemeenten=["GM0392"],
+        quarters=[Quarter("2026-K2", dt.date(2026, 4, 1), month, complete=False)],
+        szw_quarters=[],
+        protected=protect(cells, [Relation(("rm", "TOTAAL", month, "in_view"), ())]),
+        k=5,
+    )
+    assert cube.show(("rm", "TOTAAL", month, "in_view")) == 12
+    assert cube.show(("placement", "2026-K2", "werk", "duurzaam")) == 0
+    with pytest.raises(KeyError, match="in_veiw"):
+        cube.show(("rm", "TOTAAL", month, "in_veiw"))
+    with pytest.raises(KeyError, match="GM9999"):
+        cube.number(("rm", "GM9999", month, "in_view"))

@@ -175,7 +175,8 @@ def test_rich_markup_in_a_path_just_works(inbox, con):
 # ----------------------------------------------------------------- 3. month folders
 
 
-def test_month_folders_outside_the_range_are_invalid_folders(inbox, con):
+def test_month_folders_outside_the_range_are_invalid_folders(inbox, con, monkeypatch):
+    monkeypatch.delenv("INBEELD_FIRST_MONTH", raising=False)
     row = f"bsn;geboortedatum\n{B[0]};2000-01-01\n"
     for month in ("2024-03", "2024-04", "2099-01", "2014-12"):
         write(inbox, f"{month}/GM0375/jib.csv", row)
@@ -185,7 +186,7 @@ def test_month_folders_outside_the_range_are_invalid_folders(inbox, con):
     for month, why in (
         ("2024-04", "in de toekomst"),
         ("2099-01", "in de toekomst"),
-        ("2014-12", "vóór 2015"),
+        ("2014-12", "vóór 2015-01"),
     ):
         status, reason, _, m, gm, *_, message = got[f"{month}/GM0375/jib.csv"]
         assert (status, reason, m, gm) == ("rejected", "invalid_folder", None, None)
@@ -193,7 +194,21 @@ def test_month_folders_outside_the_range_are_invalid_folders(inbox, con):
     assert inbox_mod.month_in_range(dt.date(2024, 3, 1), TODAY)
     assert not inbox_mod.month_in_range(dt.date(2024, 4, 1), TODAY)
     assert not inbox_mod.month_in_range(dt.date(2014, 12, 1), TODAY)
-    assert dt.date(2015, 1, 1) == inbox_mod.FIRST_MONTH
+    assert dt.date(2015, 1, 1) == inbox_mod.first_month_floor()
+
+
+def test_month_folders_before_the_configured_first_month_are_invalid(inbox, con, monkeypatch):
+    """INBEELD_FIRST_MONTH moves the floor: the partitions and the ingest agree on it."""
+    monkeypatch.setenv("INBEELD_FIRST_MONTH", "2024-03")
+    row = f"bsn;geboortedatum\n{B[0]};2000-01-01\n"
+    for month in ("2024-02", "2024-03"):
+        write(inbox, f"{month}/GM0375/jib.csv", row)
+    run(inbox, con)
+    got = audit(con)
+    assert got["2024-03/GM0375/jib.csv"][:2] == ("loaded", None)
+    status, reason, *_, message = got["2024-02/GM0375/jib.csv"]
+    assert (status, reason) == ("rejected", "invalid_folder")
+    assert "vóór 2024-03 (INBEELD_FIRST_MONTH)" in message
 
 
 def test_scan_inbox_today_defaults_to_settings(inbox, monkeypatch):

@@ -209,7 +209,8 @@ def test_szw_table_shows_the_true_count_or_a_mark_and_relations_hold(published):
 
 
 def test_publishing_is_deterministic(published, tmp_path):
-    from orchestration.publish import dashboards, szw
+    from dashboards import site as dashboards
+    from orchestration.publish import szw
     from orchestration.publish.cube import build_cubes
 
     with duckdb.connect(str(published["warehouse"]), read_only=True) as con:

@@ -26,15 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO, TEST_KEY, bsn, pid, write
-
-INBEELD = str(REPO / ".venv" / "bin" / "inbeeld")
+from conftest import TEST_KEY, bsn, inbeeld, pid, write
 
 ZKI = "Zuid-Kennemerland en IJmond"
 GA = "Groot Amsterdam"
@@ -389,14 +386,7 @@ def wh(tmp_path_factory):
         "DAGSTER_HOME": str(root / "dh"),
         "GX_ANALYTICS_ENABLED": "false",
     }
-    run = subprocess.run(
-        [INBEELD, "run", "--inbox", str(inbox)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        cwd=REPO,
-    )
+    run = inbeeld("run", "--inbox", str(inbox), env=env, timeout=1800)
     if run.returncode != 0:
         pytest.fail(f"inbeeld run failed ({run.returncode}):\n{run.stderr[-4000:]}")
     con = duckdb.connect(str(root / "w.duckdb"), read_only=True)

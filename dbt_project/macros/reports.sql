@@ -22,13 +22,21 @@
    frozen.horizon.frozen_through into frozen.<this model> before purging person-level
    data. A model ends with `{{ with_frozen('computed') }}` over its own result. #}
 {% macro with_frozen(cte, month_column='month') -%}
-{%- set frozen = adapter.get_relation(database=this.database, schema='frozen', identifier=this.identifier) if execute else none -%}
+{#- source() at parse time too: dbt records the dependency on the declared frozen table. -#}
+{%- if this is not defined or this is none -%}
+{#- a unit test: no table of its own, nothing frozen -#}
+select * from {{ cte }}
+{%- else -%}
+{%- set declared = source('frozen', this.identifier) -%}
+{%- set horizon = source('frozen', 'horizon') -%}
+{%- set frozen = adapter.get_relation(database=declared.database, schema=declared.schema, identifier=declared.identifier) if execute else none -%}
 {%- if frozen is not none -%}
 select * from {{ cte }}
-where {{ month_column }} > (select coalesce(max(frozen_through), date '1900-01-01') from frozen.horizon)
+where {{ month_column }} > (select coalesce(max(frozen_through), date '1900-01-01') from {{ horizon }})
 union all by name
 select * from {{ frozen }}
 {%- else -%}
 select * from {{ cte }}
+{%- endif -%}
 {%- endif -%}
 {%- endmacro %}

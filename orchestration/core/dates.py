@@ -38,11 +38,6 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values.map(lookup), errors="coerce").astype("datetime64[s]")
 
 
-def age_on(birth: pd.Series, peildatum: dt.date) -> pd.Series:
-    """Age in completed years on one peildatum (vectorised over a datetime64 Series)."""
-    return ages_on(birth, pd.Series(pd.Timestamp(peildatum), index=birth.index))
-
-
 def ages_on(birth: pd.Series, peildatum: pd.Series) -> pd.Series:
     """Age in completed years, row by row, on each row's own peildatum (datetime64)."""
     years = peildatum.dt.year - birth.dt.year

@@ -2,13 +2,10 @@
 
 import dagster as dg
 
-from orchestration.defs.partitions import monthly_partitions
-
 monthly_pipeline = dg.define_asset_job(
     name="inbeeld_maand",
     # Every asset: retention is an op job of its own (orchestration/defs/retention).
     selection=dg.AssetSelection.all(),
-    partitions_def=monthly_partitions,
     description="Ingest, checks, dbt build and publication for the selected month(s).",
     executor_def=dg.in_process_executor,  # the run's transaction lives in one process
 )

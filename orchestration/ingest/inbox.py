@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration import settings
+
 MONTHLY_SOURCES: tuple[str, ...] = (
     "jib",
     "kvk",
@@ -40,8 +42,15 @@ _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 _GEMEENTE = re.compile(r"^GM[0-9]{4}$")
 _TRIM = " \t\u00a0"
 
-# The first partition: month folders before it (typos like 1024-03) name no delivery slot.
-FIRST_MONTH = dt.date(2015, 1, 1)
+# No JIB list is older: a folder before it (a typo like 1024-03) names no delivery slot.
+EARLIEST_MONTH = dt.date(2015, 1, 1)
+# The first partition when neither INBEELD_FIRST_MONTH nor the inbox says otherwise.
+DEFAULT_FIRST_MONTH = dt.date(2020, 1, 1)
+
+
+def first_month_floor() -> dt.date:
+    """The oldest month a folder may name: INBEELD_FIRST_MONTH where set, else 2015-01."""
+    return settings.configured_first_month() or EARLIEST_MONTH
 
 
 def normalise_name(name: str) -> str:
@@ -61,8 +70,8 @@ def parse_gemeente(folder: str) -> str | None:
 
 
 def month_in_range(month: dt.date, today: dt.date) -> bool:
-    """A month folder can hold deliveries: from FIRST_MONTH up to and including today's month."""
-    return FIRST_MONTH <= month <= today.replace(day=1)
+    """A month folder can hold deliveries: from the floor up to and including today's month."""
+    return first_month_floor() <= month <= today.replace(day=1)
 
 
 def is_ignored(name: str) -> bool:
@@ -137,8 +146,12 @@ def _folder_fault(parts: list[str], today: dt.date) -> str | None:
         return f"de maandmap '{folders[0]}' is geen geldige maand (JJJJ-MM)"
     if month > today.replace(day=1):
         return f"de maandmap '{folders[0]}': maand ligt in de toekomst"
-    if month < FIRST_MONTH:
-        return f"de maandmap '{folders[0]}': maand ligt vóór {FIRST_MONTH.year}"
+    floor = first_month_floor()
+    if month < floor:
+        why = (
+            "INBEELD_FIRST_MONTH" if settings.configured_first_month() else "de eerste JIB-lijsten"
+        )
+        return f"de maandmap '{folders[0]}': maand ligt vóór {floor:%Y-%m} ({why})"
     if len(folders) == 1:
         return f"het staat direct in de maandmap '{folders[0]}', zonder gemeentemap"
     if parse_gemeente(folders[1]) is None:
@@ -218,3 +231,13 @@ def delivery_months(inbox: Path, today: dt.date) -> list[dt.date]:
             and month_in_range(m, today)
         }
     )
+
+
+def first_partition_month(inbox: Path, today: dt.date) -> dt.date:
+    """Where the month partitions start: INBEELD_FIRST_MONTH, else the inbox's first month
+    folder, else 2020-01 — so the UI shows the months of the data, not a decade of gaps."""
+    configured = settings.configured_first_month()
+    if configured is not None:
+        return configured
+    months = delivery_months(inbox, today) if inbox.is_dir() else []
+    return months[0] if months else DEFAULT_FIRST_MONTH

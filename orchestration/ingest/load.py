@@ -257,6 +257,8 @@ class _Run:
         self.outcomes: list[_Outcome] = []
         self.reactivate: list[tuple[str, str]] = []
         self.unchanged = 0
+        # Versions already in audit.loads that this run found again (last_seen_at).
+        self.seen_again: list[tuple[str, str]] = []
         self.held_back: list[str] = []
         self._pending: dict[str, list[tuple[_Outcome, ParsedFile]]] = {}
         self._buffered: Counter = Counter()
@@ -312,6 +314,7 @@ class _Run:
                 self.unchanged += 1
             else:
                 self.reactivate.append((f.path, sha))
+            self.seen_again.append((f.path, sha))
             return
         if f.reason is not None:
             self._judged(_rejected(f, sha, f.reason, None, f.detail), seen)
@@ -549,6 +552,7 @@ def _finish(
         if o.seen is not None:
             # A version refused before, for the same reason again: nothing changes.
             if o.status == "rejected" and o.reason == o.seen[2]:
+                run.seen_again.append((f.path, o.sha256))
                 report.files_unchanged += 1
                 report.rejections.append(
                     Rejection(f.path, f.gemeentecode, f.month, o.reason or "", o.message or "")
@@ -576,6 +580,7 @@ def _finish(
                 "reason": o.reason,
                 "message": o.message,
                 "loaded_at": now,
+                "last_seen_at": now,
             }
         )
         if o.status == "loaded":
@@ -618,6 +623,15 @@ def _finish(
             "from _current c where audit.loads.path = c.path"
         )
         con.unregister("_current")
+    if run.seen_again:
+        frame = pd.DataFrame(run.seen_again, columns=["path", "sha256"])
+        con.register("_seen", frame)
+        con.execute(
+            "update audit.loads set last_seen_at = ? from _seen s "
+            "where audit.loads.path = s.path and audit.loads.sha256 = s.sha256",
+            [now],
+        )
+        con.unregister("_seen")
     if load_rows:
         _insert(con, "audit.loads", pd.DataFrame(load_rows, columns=list(LOAD_COLUMNS)))
     con.execute("delete from audit.held_back")

@@ -8,32 +8,7 @@ from __future__ import annotations
 
 from orchestration.ingest.limits import MAX_MESSAGE_CHARS
 
-FILE_REASONS: tuple[str, ...] = (
-    "invalid_folder",
-    "unknown_gemeente",
-    "unknown_file",
-    "ambiguous_file",
-    "not_a_file",
-    "file_too_large",
-    "empty_file",
-    "not_utf8",
-    "duplicate_column",
-    "missing_column",
-    "gemeentecode_mismatch",
-    "no_valid_rows",
-)
-
-ROW_REASONS: tuple[str, ...] = (
-    "invalid_bsn",
-    "invalid_date",
-    "age_out_of_range",
-    "end_before_begin",
-    "unknown_event",
-    "invalid_trede",
-    "invalid_type",
-    "duplicate_bsn",
-)
-
+# The reason codes of SPEC §1 are the keys of these two tables: one list, with its texts.
 _FILE_MESSAGES: dict[str, str] = {
     "invalid_folder": (
         "Bestand '{path}' staat niet in een geldige map <maand>/<gemeentecode>/ (bijvoorbeeld "

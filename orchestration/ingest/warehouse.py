@@ -27,8 +27,21 @@ DDL: tuple[str, ...] = (
         reason varchar,
         message varchar,
         loaded_at timestamp not null,
+        last_seen_at timestamp,
         primary key (path, sha256)
     )""",
+    # Warehouses from before last_seen_at: the run that last found this version in the inbox.
+    "alter table audit.loads add column if not exists last_seen_at timestamp",
+    # The version in effect per delivery slot (month, gemeentecode, file type), the one
+    # definition read by dbt (staging.stg_file_versions) and by the GX suites: normally one
+    # path fills a slot; when a renamed file left an older path behind (a file that
+    # disappears stays as it was, SPEC §1), the most recently loaded current version wins.
+    """create or replace view audit.versions_in_effect as
+    select path, sha256, month, gemeentecode, source
+    from audit.loads
+    where status = 'loaded' and is_current
+    qualify row_number() over (
+        partition by month, gemeentecode, source order by loaded_at desc, path desc) = 1""",
     """create table if not exists audit.quarantine (
         path varchar not null,
         sha256 varchar not null,
@@ -126,6 +139,7 @@ LOAD_COLUMNS: tuple[str, ...] = (
     "reason",
     "message",
     "loaded_at",
+    "last_seen_at",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = (
     "path",
@@ -138,18 +152,17 @@ QUARANTINE_COLUMNS: tuple[str, ...] = (
 )
 
 # Rejected file versions still open for the months [?, ?]: what the data team has to chase.
-# A rejection is closed once a version delivered at or after it is in effect for the same
-# delivery slot: a corrected re-delivery of the same path, or a replacement under another
-# name for the same (month, gemeentecode, file type) (e.g. jib.csv after JIB .csv). A
-# rejected re-delivery that leaves an earlier loaded version in effect stays open, and its
-# message says that version stays in effect (SPEC §1: a rejected version changes nothing).
-# A version that is in effect again only because the same file was delivered again
-# (unchanged or reactivated) keeps its first load time, so audit.loads cannot tell it
-# from the rejected file still lying in the inbox: that rejection stays open until a new
-# version is delivered. Columns: path, reason, message.
+# A rejection is closed once a version in effect for the same delivery slot was delivered
+# at or after it (a corrected re-delivery of the same path, or a replacement under another
+# name for the same month, gemeentecode and file type, e.g. jib.csv after JIB .csv), or was
+# found in the inbox by a later run than the one that last found the rejected version (the
+# good file put back after a bad re-delivery: the bad one no longer lies there). A rejected
+# version still lying beside the version in effect is found by the same runs and stays
+# open; its message says which earlier version stays in effect (SPEC §1: a rejected version
+# changes nothing). Columns: path, reason, message.
 OPEN_REJECTIONS_SQL = """
     with in_effect as (
-        select path, month, gemeentecode, source, loaded_at
+        select path, month, gemeentecode, source, loaded_at, last_seen_at
         from audit.loads
         where status = 'loaded' and is_current
     ),
@@ -160,7 +173,9 @@ OPEN_REJECTIONS_SQL = """
           and (l.month is null or l.month between ?::date and ?::date)
           and not exists (
               select 1 from in_effect c
-              where c.loaded_at >= l.loaded_at
+              where (c.loaded_at >= l.loaded_at
+                     or coalesce(c.last_seen_at, c.loaded_at)
+                        > coalesce(l.last_seen_at, l.loaded_at))
                 and (c.path = l.path
                      or (l.source is not null and c.source = l.source
                          and c.month is not distinct from l.month

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import duckdb
 
@@ -93,6 +94,16 @@ SZW_FLOWS = (
 )
 
 
+# The names cells are built from (the families and the code lists above).
+VOCABULARY: frozenset[str] = frozenset(
+    {"rm", "szw", "persistence", "trede", "ladder", "funnel", "step", "cum", "referral"}
+    | {"role", "placement", "totaal", "youths", "uitgestroomd"}
+    | {*EXCLUSION_SOURCES, *OUTFLOW_REASONS, *PERSISTENCE_BUCKETS, *TREDES}
+    | {*LADDER_DIRECTIONS, *REFERRAL_TYPES, *REFERRAL_OUTCOMES, *ROLES, *PLACEMENT_KINDS}
+    | {*PLACEMENT_STATUSES, *REGION_MEASURES, *SZW_STOCKS, *SZW_STOCKS.values(), *SZW_FLOWS}
+)
+
+
 @dataclass(frozen=True)
 class Quarter:
     label: str  # 2026-K3
@@ -116,11 +127,33 @@ class RegionCube:
     def latest(self) -> date:
         return self.months[-1]
 
+    @cached_property
+    def _labels(self) -> frozenset[str]:
+        """Every name a cell of this cube can carry: the families, measures and categories."""
+        names = {p for cell in self.protected.values for p in _parts(cell) if isinstance(p, str)}
+        quarters = {q.label for q in (*self.quarters, *self.szw_quarters)}
+        return frozenset(names | VOCABULARY | set(self.gemeenten) | quarters | {"TOTAAL"})
+
+    def _exists(self, cell: Hashable) -> bool:
+        """Whether the cell was counted. A known combination that is absent (no rows, e.g.
+        no placements in a quarter) counts 0; a name the cube does not know (a misspelt
+        measure) is an error, never a silently published 0."""
+        if cell in self.protected.values:
+            return True
+        unknown = [p for p in _parts(cell) if isinstance(p, str) and p not in self._labels]
+        if unknown:
+            raise KeyError(f"geen cel {cell!r} in de kubus van {self.region}: onbekend {unknown}")
+        return False
+
     def show(self, cell: Hashable) -> int | str:
-        return self.protected.show(cell) if cell in self.protected.values else 0
+        return self.protected.show(cell) if self._exists(cell) else 0
 
     def number(self, cell: Hashable) -> int | None:
-        return self.protected.number(cell) if cell in self.protected.values else 0
+        return self.protected.number(cell) if self._exists(cell) else 0
+
+
+def _parts(cell: Hashable) -> tuple:
+    return cell if isinstance(cell, tuple) else (cell,)
 
 
 @dataclass

@@ -60,13 +60,6 @@ class Protected:
         """The count, or None when it must not be shown (for charts)."""
         return None if self.hidden(cell) else self.values[cell]
 
-    def rate(self, numerator: Cell, denominator: Cell, scale: float = 100.0) -> float | None:
-        """numerator/denominator, suppressed when either count is hidden (or the base is 0)."""
-        if self.hidden(numerator) or self.hidden(denominator):
-            return None
-        d = self.values[denominator]
-        return None if d == 0 else scale * self.values[numerator] / d
-
 
 def protect(values: Mapping[Cell, int], relations: Iterable[Relation], k: int = 5) -> Protected:
     if k < 1:

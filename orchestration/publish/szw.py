@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from dashboards import texts as t
 from orchestration.publish import cube as c
-from orchestration.publish import texts as t
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("op_de_lijst", "Jongeren op de JIB-lijst in de laatste maand van het kwartaal."),
@@ -62,7 +62,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 HEADER = ("arbeidsmarktregio", "kwartaal", *(name for name, _ in COLUMNS))
 
 
-def _cell(cb: c.RegionCube, quarter: c.Quarter, column: str) -> tuple:
+def _cell(quarter: c.Quarter, column: str) -> tuple:
     if column in c.SZW_STOCKS:
         return ("rm", "TOTAAL", quarter.end_month, c.SZW_STOCKS[column])
     return ("szw", quarter.label, column)
@@ -72,9 +72,7 @@ def rows(cubes: list[c.RegionCube]) -> list[list[str]]:
     out = []
     for cb in cubes:
         for q in cb.szw_quarters:
-            out.append(
-                [cb.region, q.label, *(str(cb.show(_cell(cb, q, col))) for col, _ in COLUMNS)]
-            )
+            out.append([cb.region, q.label, *(str(cb.show(_cell(q, col))) for col, _ in COLUMNS)])
     return sorted(out, key=lambda r: (r[0], r[1]))
 
 

@@ -10,14 +10,8 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-_EFFECTIVE = """
-    with loads as (
-        select *, row_number() over (
-            partition by month, gemeentecode, source order by loaded_at desc, path desc) as rn
-        from audit.loads where status = 'loaded' and is_current
-    )
-    select path, sha256 from loads where rn = 1
-"""
+# The versions in effect: the ingest's view, the same one dbt's staging reads.
+_EFFECTIVE = "select path, sha256 from audit.versions_in_effect"
 
 QUERIES: dict[str, str] = {
     "jib": f"""

@@ -1,9 +1,12 @@
 -- Every file version the ingest saw, with the one in effect per delivery slot marked.
--- A slot is (month, gemeentecode, source). Normally one path fills it; when a renamed
--- file left an older path behind (a file that disappears stays as it was, SPEC §1),
--- the most recently loaded current version wins.
+-- Which version is in effect is the ingest's view audit.versions_in_effect (the GX
+-- suites read the same view): one definition of "the file that counts".
 with loads as (
     select * from {{ source('audit', 'loads') }}
+),
+
+in_effect as (
+    select path, sha256 from {{ source('audit', 'versions_in_effect') }}
 )
 
 select
@@ -20,8 +23,6 @@ select
     reason,
     message,
     loaded_at,
-    status = 'loaded' and is_current and row_number() over (
-        partition by month, gemeentecode, source, (status = 'loaded' and is_current)
-        order by loaded_at desc, path desc
-    ) = 1 as is_effective
+    e.path is not null as is_effective
 from loads
+left join in_effect as e using (path, sha256)

@@ -24,9 +24,14 @@ RAW_SPECS = {
         "loaded and quarantined, the reason and a Dutch message."
     ),
     ("audit", "quarantine"): "One row per refused row: file, line, reason and message.",
+    ("audit", "versions_in_effect"): (
+        "The version in effect per delivery slot (month, gemeentecode, file type): a view "
+        "over audit.loads that dbt's staging and the GX suites both read."
+    ),
 }
 
-INGEST_SPECS = [
+# A tuple, not a list: dg.load_defs collects module-level lists of specs as assets.
+INGEST_SPECS = tuple(
     dg.AssetSpec(
         key=dg.AssetKey(list(key)),
         description=text,
@@ -35,7 +40,7 @@ INGEST_SPECS = [
         owners=["team:regionaal-datateam"],
     )
     for key, text in RAW_SPECS.items()
-]
+)
 
 
 def _rejections_table(report: IngestReport) -> dg.TableMetadataValue:
@@ -104,7 +109,7 @@ def inbox_ingest(
     root = inbox.root
     if not root.is_dir():
         raise dg.Failure(
-            description=f"Inbox {root} does not exist. Set INBEELD_INBOX or use --inbox."
+            description=f"Inbox {root} bestaat niet. Zet INBEELD_INBOX of gebruik --inbox."
         )
     months = {dt.date.fromisoformat(k) for k in context.partition_keys}
     files = scan_inbox(root, known_gemeenten())
@@ -152,11 +157,16 @@ def inbox_ingest(
         },
     )
     with warehouse.connect(read_only=True) as con:
+        in_effect = con.execute("select count(*) from audit.versions_in_effect").fetchone()[0]
         totals = {
             t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 (constant names)
             for t in ("raw.jib", "raw.registration", "raw.begeleiding", "raw.sociale_kaart")
         }
         per_month = con.execute(_ROWS_PER_MONTH).fetchall()
+    yield dg.MaterializeResult(
+        asset_key=dg.AssetKey(["audit", "versions_in_effect"]),
+        metadata={"versies_van_kracht": in_effect},
+    )
     for key in (
         ("raw", "jib"),
         ("raw", "registration"),

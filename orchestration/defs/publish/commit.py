@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
+from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.resources import WarehouseResource
 
 
@@ -16,8 +16,6 @@ from orchestration.resources import WarehouseResource
     group_name="publish",
     kinds={"duckdb", "python"},
     owners=["team:regionaal-datateam"],
-    partitions_def=monthly_partitions,
-    backfill_policy=single_run,
     pool=WAREHOUSE_POOL,
     description=(
         "Legt de run vast: de werkkopie van het warehouse vervangt het warehouse en daarna "

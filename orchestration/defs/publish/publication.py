@@ -6,11 +6,11 @@ so a number hidden in one can't be recovered from the other.
 
 import dagster as dg
 
-from orchestration import settings
-from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
-from orchestration.publish import dashboards, szw
+from dashboards import site
+from orchestration.defs.partitions import WAREHOUSE_POOL
+from orchestration.publish import szw
 from orchestration.publish.cube import build_cubes
-from orchestration.resources import WarehouseResource
+from orchestration.resources import DisclosureResource, WarehouseResource
 
 REPORT_MODELS = (
     "persistence_distribution",
@@ -35,8 +35,6 @@ OWNERS = ["team:regionaal-datateam"]
     group_name="publish",
     kinds={"duckdb", "csv", "python"},
     owners=OWNERS,
-    partitions_def=monthly_partitions,
-    backfill_policy=single_run,
     pool=WAREHOUSE_POOL,
     description=(
         "De SZW-kwartaaltabel per arbeidsmarktregio en volledig kwartaal: voorraad aan het eind "
@@ -45,8 +43,10 @@ OWNERS = ["team:regionaal-datateam"]
         "(puntkomma-gescheiden) met `publish/szw/definities.md`."
     ),
 )
-def szw_quarterly(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    k = settings.disclosure_k()
+def szw_quarterly(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, disclosure: DisclosureResource
+):
+    k = disclosure.threshold()
     with warehouse.connect() as con:
         cubes = build_cubes(con, k)
         stored = szw.store(con, cubes)
@@ -70,8 +70,6 @@ def szw_quarterly(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     group_name="publish",
     kinds={"html", "plotly", "python"},
     owners=OWNERS,
-    partitions_def=monthly_partitions,
-    backfill_policy=single_run,
     pool=WAREHOUSE_POOL,
     description=(
         "Het regionale dashboard per arbeidsmarktregio (`publish/<regio>/index.html`) en de "
@@ -79,15 +77,16 @@ def szw_quarterly(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         "alleen geaggregeerde aantallen onder geheimhouding."
     ),
 )
-def regional_dashboards(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    k = settings.disclosure_k()
+def regional_dashboards(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, disclosure: DisclosureResource
+):
+    k = disclosure.threshold()
     with warehouse.connect(read_only=True) as con:
         cubes = build_cubes(con, k)
     staged = warehouse.publish_dir()
     # Written to the staged folder; the paths below are where they stand after the commit.
     pages = [
-        warehouse.published_dir / p.relative_to(staged)
-        for p in dashboards.write_site(cubes, staged)
+        warehouse.published_dir / p.relative_to(staged) for p in site.write_site(cubes, staged)
     ]
     index = pages[0]
     context.log.info(f"Dashboards: {len(pages) - 1} regio's, index {index}")

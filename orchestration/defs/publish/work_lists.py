@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
+from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.publish.work_lists import write_work_lists
 from orchestration.resources import WarehouseResource
 
@@ -13,8 +13,6 @@ from orchestration.resources import WarehouseResource
     group_name="publish",
     kinds={"csv", "python"},
     owners=["team:regionaal-datateam"],
-    partitions_def=monthly_partitions,
-    backfill_policy=single_run,
     pool=WAREHOUSE_POOL,
     description=(
         "`exports/<gemeentecode>/werklijst.csv` with a Dutch explanation beside it: every youth "

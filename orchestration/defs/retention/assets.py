@@ -61,7 +61,8 @@ def apply_retention_op(
     context.log.info(
         f"Bewaartermijn per {as_of:%Y-%m}: {report.youths_purged} jongeren verwijderd, "
         f"rijen {report.deleted}, registraties van nooit vermelde jongeren "
-        f"{report.never_listed_registration_rows}, bevroren t/m {report.frozen_through}"
+        f"{report.never_listed_registration_rows}, bevroren t/m {report.frozen_through} "
+        f"(nieuw bevroren rijen: {report.newly_frozen or 'geen'})"
     )
     for table, key in PURGED.items():
         deleted = report.deleted.get(table, 0)
@@ -74,6 +75,17 @@ def apply_retention_op(
                 "peilmaand": dg.MetadataValue.text(f"{as_of:%Y-%m}"),
                 "rijen verwijderd": dg.MetadataValue.int(deleted),
                 "jongeren verwijderd": dg.MetadataValue.int(report.youths_purged),
+                "bevroren t/m": dg.MetadataValue.text(str(report.frozen_through)),
+                "nieuw bevroren rijen": dg.MetadataValue.json(report.newly_frozen),
+            },
+        )
+    # The frozen copies are dbt sources (frozen/*): the lineage shows what retention froze.
+    for name, n in report.newly_frozen.items():
+        yield dg.AssetMaterialization(
+            asset_key=dg.AssetKey(["frozen", name]),
+            description=f"Bewaartermijn per {as_of:%Y-%m}: gepubliceerde maanden bevroren.",
+            metadata={
+                "rijen bevroren": dg.MetadataValue.int(n),
                 "bevroren t/m": dg.MetadataValue.text(str(report.frozen_through)),
             },
         )

@@ -1,7 +1,12 @@
-"""The dbt project as Dagster assets: one dbt build per run over the run's month window."""
+"""The dbt project as Dagster assets: one dbt build per run, over everything loaded.
+
+The dbt assets are not partitioned: every model is a full rebuild from raw (no model
+reads a month window), so the UI must not claim that a run rebuilt only its months. The
+ingest upstream is partitioned by month; one run of the monthly job ingests its months
+and then rebuilds the models once.
+"""
 
 import json
-import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,7 +15,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
+from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.quality.markdown import escape_tags
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
@@ -83,31 +88,29 @@ class InbeeldDbtTranslator(DagsterDbtTranslator):
         )
 
 
-def month_window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
-    """min_month/max_month, half-open, from the run's partition (range)."""
-    window = context.partition_time_window
-    return {
-        "min_month": window.start.date().isoformat(),
-        "max_month": window.end.date().isoformat(),
-    }
+def dbt_build_args(warehouse_file: Path) -> list[str]:
+    """`dbt build` on the run's work copy, handed over as a var (the profile reads it)
+    rather than through the environment. dbt unit tests run in `make check`, not in every
+    run: they test the rules' SQL, not the data."""
+    return [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps({"warehouse_path": str(warehouse_file)}),
+    ]
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    partitions_def=monthly_partitions,
-    backfill_policy=single_run,
     dagster_dbt_translator=InbeeldDbtTranslator(),
     pool=WAREHOUSE_POOL,
 )
 def inbeeld_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    # dbt runs as a subprocess and reads the warehouse path from its profile's env var.
-    os.environ["INBEELD_WAREHOUSE"] = str(warehouse.writable_file())
-    yield from dbt.cli(
-        ["build", "--vars", json.dumps(month_window_vars(context))], context=context
-    ).stream()
+    yield from dbt.cli(dbt_build_args(warehouse.writable_file()), context=context).stream()
     prune_run_targets(DBT_PROJECT_DIR / "target")
 
 

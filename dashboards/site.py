@@ -9,6 +9,7 @@ deterministic: fixed div ids, no timestamps, sorted inputs.
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -16,11 +17,12 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
+from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from dashboards import texts as t
 from orchestration.publish import cube as c
-from orchestration.publish import texts as t
 
 # Okabe-Ito: distinguishable with every common form of colour blindness, and in grey.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -31,6 +33,44 @@ PLOTLY_CONFIG = {
     "locale": "nl",
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
 }
+# Value labels smaller than this are left out (the number is in the hover and the tables)
+# rather than squeezed or turned on their side.
+MIN_LABEL_SIZE = 11
+
+# Once per page, after the figures: each figure follows the width of its card. A figure
+# is drawn once the page is parsed (see _html), when every card has its place; plotly
+# itself only redraws on a window resize, so a card that changes width otherwise (the
+# layout settling, a font, printing) would keep a drawing of the old width, too wide for
+# it or too narrow. Printing lays the page out anew at the width of the paper and reports
+# the print media before it paints, so the figures are redrawn right then, and again
+# afterwards for the screen.
+PAGE_SCRIPT = """(function () {
+  "use strict";
+  function fit(gd) {
+    var drawn = gd._fullLayout;
+    if (!drawn || !gd.isConnected || gd.clientWidth === 0) return;
+    if (Math.abs(drawn.width - gd.clientWidth) < 1) return;
+    Plotly.relayout(gd, { autosize: true });
+  }
+  function fitAll() {
+    document.querySelectorAll(".js-plotly-plot").forEach(fit);
+  }
+  var cards = typeof ResizeObserver === "function"
+    ? new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) { fit(entry.target); });
+      })
+    : null;
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      if (cards) cards.observe(gd);
+    });
+  });
+  // Held by the window: a MediaQueryList no one holds may be collected with its listener.
+  window.inbeeldPrint = window.matchMedia("print");
+  window.inbeeldPrint.addEventListener("change", fitAll);
+  window.addEventListener("beforeprint", fitAll);
+  window.addEventListener("afterprint", fitAll);
+})();"""
 
 
 def slug(name: str) -> str:
@@ -44,6 +84,7 @@ class Figure:
     title: str
     explanation: str
     html: str
+    wide: bool = False  # the card spans the whole row of the grid
 
 
 @dataclass
@@ -56,13 +97,26 @@ class Tile:
 
 
 def _layout(fig: go.Figure, height: int = 420, barmode: str | None = None) -> go.Figure:
+    """The house style. No width: a figure is as wide as its card (autosize), on every
+    screen and on paper. The legend stands at the foot of the figure, in a margin of its
+    own below the axis labels, so it never covers a subplot title or the plot."""
     fig.update_layout(
         template="none",
+        autosize=True,
         height=height,
-        margin={"l": 60, "r": 20, "t": 20, "b": 30},
+        margin={"l": 60, "r": 20, "t": 20, "b": 10},
         font={"family": FONT, "size": 15, "color": "#1a1a1a"},
         colorway=list(PALETTE),
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        legend={
+            "orientation": "h",
+            "xref": "paper",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+        },
+        uniformtext={"minsize": MIN_LABEL_SIZE, "mode": "hide"},
         separators=",.",
         hovermode="x unified",
         paper_bgcolor="white",
@@ -76,19 +130,30 @@ def _layout(fig: go.Figure, height: int = 420, barmode: str | None = None) -> go
     return fig
 
 
+def _wrap(label: str, width: int = 16) -> str:
+    """A long label on more lines (plotly breaks at <br>): narrower, so it fits a phone."""
+    return "<br>".join(textwrap.wrap(label, width)) if len(label) > width else label
+
+
 def _series(cb: c.RegionCube, cells: list) -> tuple[list[int | None], list[str]]:
     """Chart values (None where hidden) and their labels (the count or its mark)."""
     return [cb.number(x) for x in cells], [t.number_nl(cb.show(x)) for x in cells]
 
 
 def _bar(name: str, x: list, cb: c.RegionCube, cells: list, color: str, **kw) -> go.Bar:
+    """Bars with their value as a label above the bar, never turned on its side: all labels
+    of a figure in one size, small enough for the narrowest bar, and left out where that
+    would be smaller than MIN_LABEL_SIZE (a phone)."""
     y, labels = _series(cb, cells)
+    name = _wrap(name, 24) if len(name) > 30 else name  # a legend entry fits a phone
     return go.Bar(
         name=name,
         x=x,
         y=y,
         text=labels,
-        textposition=kw.pop("textposition", "auto"),
+        textposition=kw.pop("textposition", "outside"),
+        textangle=0,
+        cliponaxis=False,
         marker_color=color,
         hovertemplate="%{text}<extra>" + name + "</extra>",
         **kw,
@@ -96,14 +161,42 @@ def _bar(name: str, x: list, cb: c.RegionCube, cells: list, color: str, **kw) ->
 
 
 def _html(fig: go.Figure, fig_id: str) -> str:
-    return fig.to_html(
-        full_html=False, include_plotlyjs=False, div_id=f"fig-{fig_id}", config=PLOTLY_CONFIG
+    """The figure's div and the script that draws it once the whole page is parsed: then
+    every card stands where it will stay, so the first drawing has its card's width. (Drawn
+    while the page is still being read, the first card of the grid is alone on its row and
+    twice as wide as it will be.)"""
+    spec = fig.to_plotly_json()
+    data, layout, config = (
+        to_json_plotly(x).replace("</", "<\\/")
+        for x in (spec.get("data", []), spec.get("layout", {}), PLOTLY_CONFIG)
+    )
+    div = f"fig-{fig_id}"
+    return (
+        f'<div id="{div}" class="plotly-graph-div" style="height:{fig.layout.height}px;'
+        f' width:100%;"></div>\n<script>document.addEventListener("DOMContentLoaded",'
+        f' function () {{ Plotly.newPlot("{div}", {data}, {layout}, {config}); }});</script>'
     )
 
 
-def _figure(fig_id: str, fig: go.Figure) -> Figure:
+def _figure(fig_id: str, fig: go.Figure, wide: bool = False) -> Figure:
     title, explanation = t.FIGURES[fig_id]
-    return Figure(fig_id, title, explanation, _html(fig, fig_id))
+    return Figure(fig_id, title, explanation, _html(fig, fig_id), wide)
+
+
+def _rows(figures: list[Figure]) -> list[Figure]:
+    """No half-empty row in the two-column grid: a figure without a partner beside it (the
+    last of an odd number, or one before a wide figure) gets the whole row."""
+    alone: Figure | None = None
+    for fig in figures:
+        if fig.wide:
+            if alone:
+                alone.wide = True
+            alone = None
+        else:
+            alone = None if alone else fig
+    if alone:
+        alone.wide = True
+    return figures
 
 
 def tiles(cb: c.RegionCube) -> list[Tile]:
@@ -165,7 +258,8 @@ def figures(cb: c.RegionCube) -> list[Figure]:
                 hovertemplate="%{text}<extra>" + t.MEASURES[measure] + "</extra>",
             )
         )
-    out.append(_figure("trend", _layout(fig)))
+    # The main chart: a line per measure over all months, as wide as the page.
+    out.append(_figure("trend", _layout(fig), wide=True))
 
     fig = go.Figure()
     for i, (source, label) in enumerate(t.EXCLUSION_SOURCES.items()):
@@ -196,7 +290,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
     y, labels = _series(cb, [("funnel", latest, "cum", s) for s in c.FUNNEL_STEPS])
     fig = go.Figure(
         go.Funnel(
-            y=list(t.FUNNEL_STEPS.values()),
+            y=[_wrap(x) for x in t.FUNNEL_STEPS.values()],
             x=y,
             text=labels,
             textinfo="text",
@@ -207,7 +301,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
         )
     )
     fig = _layout(fig)
-    fig.update_layout(hovermode="closest", margin={"l": 230})
+    fig.update_layout(hovermode="closest")  # the steps' labels make their own margin
     fig.update_xaxes(type="linear", tickangle=0)
     out.append(_figure("trechter", fig))
 
@@ -231,7 +325,9 @@ def figures(cb: c.RegionCube) -> list[Figure]:
                 row=1,
                 col=col,
             )
-    out.append(_figure("uitkomsten", _layout(fig, barmode="stack")))
+    fig = _layout(fig, barmode="stack")
+    fig.update_layout(margin={"t": 40})  # room for the subplot titles above the plots
+    out.append(_figure("uitkomsten", fig))
 
     fig = go.Figure()
     for i, (reason, label) in enumerate(t.OUTFLOW_REASONS.items()):
@@ -325,7 +421,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
     fig = _layout(fig, barmode="group")
     fig.update_layout(hovermode="closest")
     out.append(_figure("rollen", fig))
-    return out
+    return _rows(out)
 
 
 def municipal_table(cb: c.RegionCube) -> tuple[list[str], list[list[str]]]:
@@ -367,7 +463,7 @@ def referral_table(cb: c.RegionCube) -> tuple[list[str], list[list[str]]]:
 
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("orchestration.publish", "templates"),
+        loader=PackageLoader("dashboards", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         keep_trailing_newline=True,
     )
@@ -399,6 +495,7 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
             suppression=t.suppression_rule(cb.k),
             source=t.SOURCE,
             plotly_js=plotly_js,
+            page_script=PAGE_SCRIPT,
         )
         page.write_text(html, encoding="utf-8")
         pages.append(page)
