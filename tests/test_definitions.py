@@ -28,7 +28,7 @@ def test_definitions_validate_with_the_dagster_cli(tmp_path):
 
 
 # The dbt assets by layer: staging, the rules, the marts and the reports.
-GROUPS = {"ingest", "staging", "rules", "marts", "reports", "publish"}
+GROUPS = {"ingest", "staging", "rules", "marts", "reports", "publish", "retention"}
 
 
 def test_every_asset_has_a_description_group_and_honest_partitions():

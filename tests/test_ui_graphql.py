@@ -118,7 +118,7 @@ def test_ui_answers_with_assets_checks_jobs_schedules_and_sensor(ui):
         assert key in nodes, key
         assert nodes[key]["description"], key
     groups = {n["groupName"] for n in nodes.values()}
-    assert groups == {"ingest", "staging", "rules", "marts", "reports", "publish"}
+    assert groups == {"ingest", "staging", "rules", "marts", "reports", "publish", "retention"}
     checks = {
         c["name"] for n in nodes.values() for c in (n["assetChecksOrError"].get("checks") or [])
     }

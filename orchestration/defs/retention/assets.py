@@ -17,7 +17,7 @@ from orchestration.defs.jobs import monthly_pipeline
 from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.ingest.inbox import delivery_months
 from orchestration.resources import InboxResource, WarehouseResource
-from orchestration.retention import apply_retention
+from orchestration.retention import apply_retention, frozen_models
 
 AMSTERDAM = "Europe/Amsterdam"
 # The tables a purge deletes rows from, as the ingest's asset keys.
@@ -27,6 +27,31 @@ PURGED = {
     "raw.begeleiding": dg.AssetKey(["raw", "begeleiding"]),
     "audit.quarantine": dg.AssetKey(["audit", "quarantine"]),
 }
+
+
+# The frozen copies (dbt's `frozen` source): written only by retention, read by the
+# aggregates' with_frozen macro. A list: dg.load_defs registers each spec.
+FROZEN_SPECS = [
+    dg.AssetSpec(
+        key=dg.AssetKey(["frozen", name]),
+        group_name="retention",
+        kinds={"duckdb"},
+        owners=["team:regionaal-datateam"],
+        description=(
+            f"De bevroren maanden van {schema}.{name}: zoals gepubliceerd toen de bewaartermijn "
+            "ze vastlegde; het model leest ze hier en rekent ze nooit opnieuw uit."
+        ),
+    )
+    for schema, name, _ in frozen_models()
+] + [
+    dg.AssetSpec(
+        key=dg.AssetKey(["frozen", "horizon"]),
+        group_name="retention",
+        kinds={"duckdb"},
+        owners=["team:regionaal-datateam"],
+        description="Tot en met welke maand de gepubliceerde aggregaten bevroren zijn.",
+    )
+]
 
 
 class RetentionConfig(dg.Config):
