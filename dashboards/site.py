@@ -1,17 +1,25 @@
 """The regional dashboards: one static, self-contained HTML page per arbeidsmarktregio
 plus an index, drawn with plotly from the protected cells only (publish/cube.py).
 
-Hidden cells reach a chart as gaps (None) with their mark (`<5`, `x`) as the label, so
-no suppressed count is in the page, not even in the figure data. Output is
+Hidden cells reach a bar chart as an outlined stub with their mark (`<5`, `x`) as the
+label, never as an empty slot; the stub's height is a drawing height, not the count, so
+no suppressed count is in the page, not even in the figure data. A value not yet known
+is a stub labelled `.`; the latest two months are provisional (`*`). Output is
 deterministic: fixed div ids, no timestamps, sorted inputs.
+
+Beside the protected numbers each page shows the region's delivery status (files, not
+persons; publish/deliveries.py): a grid per file type, the incomplete months in the
+trend, and 'geen casusregistratie' in the municipality table where a file type was never
+delivered. publish/<regio>/leveringen.csv holds the same status row for row.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +31,7 @@ from plotly.subplots import make_subplots
 
 from dashboards import texts as t
 from orchestration.publish import cube as c
+from orchestration.publish import deliveries as dl
 
 # Okabe-Ito: distinguishable with every common form of colour blindness, and in grey.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -32,6 +41,33 @@ PLOTLY_CONFIG = {
     "responsive": True,
     "locale": "nl",
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
+# Status colours of the delivery grid (light, dark, middle in grey as well) and the letter
+# on each cell carries the status too.
+DELIVERY_COLOURS = {"geleverd": "#BFE3D6", "afgekeurd": "#E69F00", "ontbreekt": "#D55E00"}
+NOT_KNOWN = "."  # CBS: not available or not yet known
+PROVISIONAL = "*"  # CBS: after a provisional month
+# plotly.js speaks English in its tool bar: the Dutch words, registered once per page.
+LOCALE_NL = {
+    "moduleType": "locale",
+    "name": "nl",
+    "dictionary": {
+        "Download plot as a PNG": "Figuur opslaan als PNG",
+        "Download plot": "Figuur opslaan",
+        "Autoscale": "Automatisch schalen",
+        "Reset axes": "Assen terugzetten",
+        "Zoom in": "Inzoomen",
+        "Zoom out": "Uitzoomen",
+        "Zoom": "Zoomen",
+        "Pan": "Verschuiven",
+        "Reset view": "Beeld terugzetten",
+        "Toggle Spike Lines": "Hulplijnen aan of uit",
+        "Show closest data on hover": "Dichtstbijzijnde waarde tonen",
+        "Compare data on hover": "Waarden vergelijken",
+        "Double-click to zoom back out": "Dubbelklik om terug te zoomen",
+        "Double-click on legend to isolate one trace": "Dubbelklik op de legenda om één reeks apart te zien",
+    },
+    "format": {"decimal": ",", "thousands": "."},
 }
 # Value labels smaller than this are left out (the number is in the hover and the tables)
 # rather than squeezed or turned on their side.
@@ -46,6 +82,7 @@ MIN_LABEL_SIZE = 11
 # afterwards for the screen.
 PAGE_SCRIPT = """(function () {
   "use strict";
+  Plotly.register(LOCALE);
   function fit(gd) {
     var drawn = gd._fullLayout;
     if (!drawn || !gd.isConnected || gd.clientWidth === 0) return;
@@ -70,7 +107,7 @@ PAGE_SCRIPT = """(function () {
   window.inbeeldPrint.addEventListener("change", fitAll);
   window.addEventListener("beforeprint", fitAll);
   window.addEventListener("afterprint", fitAll);
-})();"""
+})();""".replace("LOCALE", json.dumps(LOCALE_NL, ensure_ascii=False, sort_keys=True))
 
 
 def slug(name: str) -> str:
@@ -85,6 +122,7 @@ class Figure:
     explanation: str
     html: str
     wide: bool = False  # the card spans the whole row of the grid
+    notes: list[str] = field(default_factory=list)  # lines below the figure
 
 
 @dataclass
@@ -100,6 +138,7 @@ def _layout(fig: go.Figure, height: int = 420, barmode: str | None = None) -> go
     """The house style. No width: a figure is as wide as its card (autosize), on every
     screen and on paper. The legend stands at the foot of the figure, in a margin of its
     own below the axis labels, so it never covers a subplot title or the plot."""
+    _stub_legends(fig, barmode or "group")
     fig.update_layout(
         template="none",
         autosize=True,
@@ -130,34 +169,105 @@ def _layout(fig: go.Figure, height: int = 420, barmode: str | None = None) -> go
     return fig
 
 
+def _stub_legends(fig: go.Figure, barmode: str) -> None:
+    """plotly draws a bar's legend entry like its first bar: where that is a stub (white),
+    the entry comes from an empty bar of the real colour in the same place instead (in
+    grouped bars, in the same slot of the group). A lone trace has no legend."""
+    if len(fig.data) < 2:
+        return
+    grouped = barmode == "group"
+    for rank, trace in enumerate(list(fig.data)):
+        trace.legendrank = 1000 + rank
+        if trace.type == "bar" and grouped:
+            trace.offsetgroup = f"g{rank}"
+        meta = trace.meta if trace.type == "bar" and isinstance(trace.meta, tuple) else ()
+        if not (meta and meta[0] and trace.showlegend is not False):
+            continue
+        group = trace.legendgroup or f"stub-{rank}"
+        trace.update(showlegend=False, legendgroup=group)
+        fig.add_trace(
+            go.Bar(
+                name=trace.name,
+                x=[None],
+                y=[None],
+                marker_color=trace.marker.line.color,
+                legendgroup=group,
+                offsetgroup=trace.offsetgroup,
+                legendrank=1000 + rank,
+                xaxis=trace.xaxis,
+                yaxis=trace.yaxis,
+                hoverinfo="skip",
+            )
+        )
+
+
 def _wrap(label: str, width: int = 16) -> str:
     """A long label on more lines (plotly breaks at <br>): narrower, so it fits a phone."""
     return "<br>".join(textwrap.wrap(label, width)) if len(label) > width else label
 
 
 def _series(cb: c.RegionCube, cells: list) -> tuple[list[int | None], list[str]]:
-    """Chart values (None where hidden) and their labels (the count or its mark)."""
-    return [cb.number(x) for x in cells], [t.number_nl(cb.show(x)) for x in cells]
+    """Chart values (None where hidden or not known) and their labels (the count, its mark,
+    or `.` for a cell given as None: not yet known)."""
+    return (
+        [None if x is None else cb.number(x) for x in cells],
+        [NOT_KNOWN if x is None else t.number_nl(cb.show(x)) for x in cells],
+    )
 
 
-def _bar(name: str, x: list, cb: c.RegionCube, cells: list, color: str, **kw) -> go.Bar:
+def _bar(
+    name: str, x: list, cb: c.RegionCube, cells: list, color: str, stub: float = 0, **kw
+) -> go.Bar:
     """Bars with their value as a label above the bar, never turned on its side: all labels
     of a figure in one size, small enough for the narrowest bar, and left out where that
-    would be smaller than MIN_LABEL_SIZE (a phone)."""
+    would be smaller than MIN_LABEL_SIZE (a phone). A hidden (`<5`, `x`) or unknown (`.`,
+    a cell given as None) value is drawn as an outlined stub of height `stub` (default: a
+    twentieth of the tallest bar) with its label, never as an empty slot."""
     y, labels = _series(cb, cells)
     name = _wrap(name, 24) if len(name) > 30 else name  # a legend entry fits a phone
+    hidden = [v is None for v in y]
+    height = stub or max(1.0, max((v for v in y if v is not None), default=0) / 20)
+    position = kw.pop("textposition", "outside")
     return go.Bar(
         name=name,
         x=x,
-        y=y,
+        y=[height if h else v for h, v in zip(hidden, y, strict=True)],
         text=labels,
-        textposition=kw.pop("textposition", "outside"),
+        textposition=[("outside" if h else position) for h in hidden],
         textangle=0,
         cliponaxis=False,
-        marker_color=color,
+        marker={
+            "color": ["white" if h else color for h in hidden],
+            "line": {"color": color, "width": [2 if h else 0 for h in hidden]},
+        },
+        meta=["stub" if h else "" for h in hidden],
         hovertemplate="%{text}<extra>" + name + "</extra>",
         **kw,
     )
+
+
+def _stacked(fig: go.Figure) -> go.Figure:
+    """Stacked bars: the stubs of hidden or unknown values one height across the figure, a
+    twelfth of the tallest stack of its subplot, tall enough to carry their label inside."""
+    tallest: dict[str, float] = {}
+    for trace in fig.data:
+        for x, y, meta in zip(trace.x, trace.y, trace.meta, strict=True):
+            key = f"{trace.xaxis}|{x}"
+            tallest[key] = tallest.get(key, 0) + (0 if meta else y)
+    for trace in fig.data:
+        axis = max((v for k, v in tallest.items() if k.startswith(f"{trace.xaxis}|")), default=0)
+        height = max(1.0, axis / 12)
+        trace.y = [height if meta else y for y, meta in zip(trace.y, trace.meta, strict=True)]
+        trace.textposition = [
+            "inside" if meta else p for p, meta in zip(trace.textposition, trace.meta, strict=True)
+        ]
+        trace.insidetextanchor = "middle"
+    return fig
+
+
+def _month_label(cb: c.RegionCube, m: date) -> str:
+    """'mei 2026', with `*` for a provisional month."""
+    return t.month_short(m) + (PROVISIONAL if m in cb.provisional else "")
 
 
 def _html(fig: go.Figure, fig_id: str) -> str:
@@ -178,9 +288,11 @@ def _html(fig: go.Figure, fig_id: str) -> str:
     )
 
 
-def _figure(fig_id: str, fig: go.Figure, wide: bool = False) -> Figure:
+def _figure(
+    fig_id: str, fig: go.Figure, wide: bool = False, notes: list[str] | None = None
+) -> Figure:
     title, explanation = t.FIGURES[fig_id]
-    return Figure(fig_id, title, explanation, _html(fig, fig_id), wide)
+    return Figure(fig_id, title, explanation, _html(fig, fig_id), wide, notes or [])
 
 
 def _rows(figures: list[Figure]) -> list[Figure]:
@@ -234,11 +346,117 @@ def _change(cb: c.RegionCube, now: tuple, then_month: date, measure: str, label:
     return f"{sign}{t.number_nl(abs(d))} t.o.v. {label} ({t.month_short(then_month)})"
 
 
+def incomplete_months(cb: c.RegionCube) -> dict[date, str]:
+    """Months of the data in which a municipality's JIB list is missing or was rejected,
+    with what the page says about them ('mei 2026: Haarlem geen lijst')."""
+    return {
+        m: t.missing_list_text(m, [(d.gemeente, d.status) for d in ds])
+        for m, ds in dl.missing_lists(cb.deliveries).items()
+        if m in cb.months
+    }
+
+
+def _deliveries_figure(cb: c.RegionCube) -> Figure:
+    """A grid per file type: municipalities (rows) by month (columns), each cell coloured by
+    its status and lettered G, A or O, readable without hovering; legend in Dutch."""
+    by_cell = {(d.source, d.gemeentecode, d.month): d for d in cb.deliveries}
+    codes = sorted({d.gemeentecode for d in cb.deliveries})
+    names = {d.gemeentecode: d.gemeente for d in cb.deliveries}
+    months = cb.months
+    x = [_month_label(cb, m) for m in months]
+    y = [names[g] for g in codes]
+    level = {s: i for i, s in enumerate(dl.STATUSES)}
+    n = len(dl.SOURCES)
+    row_px, gap_px = 20, 34  # a row of cells; room for the next grid's title
+    plot_px = n * len(codes) * row_px + (n - 1) * gap_px
+    fig = make_subplots(
+        rows=n,
+        cols=1,
+        shared_xaxes=True,
+        subplot_titles=list(dl.SOURCES),  # as named in the inbox and in leveringen.csv
+        vertical_spacing=gap_px / plot_px if plot_px else 0.02,
+    )
+    scale = []
+    for i, status in enumerate(dl.STATUSES):
+        lo, hi = i / len(dl.STATUSES), (i + 1) / len(dl.STATUSES)
+        scale += [[lo, DELIVERY_COLOURS[status]], [hi, DELIVERY_COLOURS[status]]]
+    for row, source in enumerate(dl.SOURCES, start=1):
+        cells = [[by_cell.get((source, g, m)) for m in months] for g in codes]
+        fig.add_trace(
+            go.Heatmap(
+                x=x,
+                y=y,
+                z=[[level[d.status] + 0.5 if d else None for d in r] for r in cells],
+                zmin=0,
+                zmax=len(dl.STATUSES),
+                colorscale=scale,
+                showscale=False,
+                xgap=2,
+                ygap=2,
+                text=[[t.DELIVERY_STATUSES[d.status][0] if d else "" for d in r] for r in cells],
+                texttemplate="%{text}",
+                textfont={"size": 11},
+                hovertext=[
+                    [
+                        f"{names[g]}, {t.month_short(m)}, {source}: {d.status}"
+                        + (f" ({d.reason})" if d and d.reason else "")
+                        if d
+                        else ""
+                        for m, d in zip(months, r, strict=True)
+                    ]
+                    for g, r in zip(codes, cells, strict=True)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+        fig.update_yaxes(autorange="reversed", row=row, col=1)
+    # The legend: one entry per status, with its colour and letter.
+    for status in dl.STATUSES:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=t.DELIVERY_STATUSES[status][1],
+                marker={"symbol": "square", "size": 14, "color": DELIVERY_COLOURS[status]},
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=1,
+        )
+    fig = _layout(fig, height=plot_px + 190)
+    fig.update_layout(hovermode="closest", margin={"t": 30})
+    # Every municipality named on every grid (plotly would skip names on a phone).
+    fig.update_yaxes(
+        gridcolor="rgba(0,0,0,0)",
+        rangemode="normal",
+        tickformat="",
+        type="category",
+        tickmode="array",
+        tickvals=y,
+        ticktext=y,
+        tickfont={"size": 13},
+    )
+    fig.update_annotations(font={"size": 14}, xanchor="left", x=0)
+    rejected = [d for d in cb.deliveries if d.status == "afgekeurd"]
+    notes = []
+    if rejected:
+        listed = "; ".join(
+            f"{t.month_short(d.month)} {d.gemeente} {d.source} ({d.reason})" for d in rejected[:12]
+        )
+        more = f" en nog {len(rejected) - 12}" if len(rejected) > 12 else ""
+        notes.append(f"Afgekeurd: {listed}{more}.")
+    return _figure("leveringen", fig, wide=True, notes=notes)
+
+
 def figures(cb: c.RegionCube) -> list[Figure]:
     months = cb.months
-    x = [t.month_short(m) for m in months]
+    x = [_month_label(cb, m) for m in months]
     latest = cb.latest
     out: list[Figure] = []
+    incomplete = incomplete_months(cb)
 
     fig = go.Figure()
     for i, measure in enumerate(("on_list", "in_view", "persistent", "priority_a")):
@@ -258,8 +476,51 @@ def figures(cb: c.RegionCube) -> list[Figure]:
                 hovertemplate="%{text}<extra>" + t.MEASURES[measure] + "</extra>",
             )
         )
+    # Incomplete months: a grey band behind the month, an open ring on the region's total,
+    # and the month named below the figure ('mei 2026: Haarlem geen lijst').
+    on_list = [cb.number(("rm", "TOTAAL", m, "on_list")) for m in months]
+    for i, m in enumerate(months):
+        if m in incomplete:
+            fig.add_vrect(
+                x0=i - 0.5,
+                x1=i + 0.5,
+                fillcolor="#cccccc",
+                opacity=0.35,
+                line_width=0,
+                layer="below",
+            )
+    if incomplete:
+        fig.add_trace(
+            go.Scatter(
+                name=_wrap("onvolledige maand (een lijst ontbreekt)", 24),
+                x=[x[months.index(m)] for m in incomplete],
+                y=[on_list[months.index(m)] for m in incomplete],
+                mode="markers",
+                marker={
+                    "symbol": "circle-open",
+                    "size": 18,
+                    "color": PALETTE[5],
+                    "line": {"width": 3},
+                },
+                hovertext=list(incomplete.values()),
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    notes = []
+    if incomplete:
+        notes.append(
+            "Onvolledige maanden (grijs; de regiocijfers van die maand zijn te laag, en in de "
+            "maanden erna kan persistent te laag zijn): " + "; ".join(incomplete.values()) + "."
+        )
+    if cb.provisional:
+        notes.append(
+            "* voorlopig: "
+            + " en ".join(t.month_short(m) for m in cb.provisional)
+            + "; registraties komen tot twee maanden later binnen."
+        )
     # The main chart: a line per measure over all months, as wide as the page.
-    out.append(_figure("trend", _layout(fig), wide=True))
+    out.append(_figure("trend", _layout(fig), wide=True, notes=notes))
+    out.append(_deliveries_figure(cb))
 
     fig = go.Figure()
     for i, (source, label) in enumerate(t.EXCLUSION_SOURCES.items()):
@@ -273,7 +534,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
                 textposition="none",
             )
         )
-    out.append(_figure("uitsluiting", _layout(fig, barmode="stack")))
+    out.append(_figure("uitsluiting", _layout(_stacked(fig), barmode="stack")))
 
     buckets = list(t.PERSISTENCE_BUCKETS)
     fig = go.Figure(
@@ -308,7 +569,13 @@ def figures(cb: c.RegionCube) -> list[Figure]:
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=list(t.PLACEMENT_KINDS.values()), shared_yaxes=False
     )
-    qx = [q.label for q in cb.quarters]
+    # Whole quarters only (a partial quarter would look like a full, low bar); 'duurzaam'
+    # is `.` where the quarter's placements could not yet be followed for 6 months.
+    quarters = [q for q in cb.quarters if q.complete]
+    qx = [
+        q.label + (PROVISIONAL if any(c._quarter_of(m) == q.start for m in cb.provisional) else "")
+        for q in quarters
+    ]
     for col, kind in enumerate(c.PLACEMENT_KINDS, start=1):
         for i, (status, label) in enumerate(t.PLACEMENT_STATUSES.items()):
             fig.add_trace(
@@ -316,7 +583,12 @@ def figures(cb: c.RegionCube) -> list[Figure]:
                     label,
                     qx,
                     cb,
-                    [("placement", q, kind, status) for q in qx],
+                    [
+                        None
+                        if status == "duurzaam" and not cb.sustained_known(q)
+                        else ("placement", q.label, kind, status)
+                        for q in quarters
+                    ],
                     (PALETTE[2], PALETTE[5], "#999999")[i],
                     showlegend=col == 1,
                     legendgroup=status,
@@ -325,7 +597,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
                 row=1,
                 col=col,
             )
-    fig = _layout(fig, barmode="stack")
+    fig = _layout(_stacked(fig), barmode="stack")
     fig.update_layout(margin={"t": 40})  # room for the subplot titles above the plots
     out.append(_figure("uitkomsten", fig))
 
@@ -341,7 +613,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
                 textposition="none",
             )
         )
-    out.append(_figure("uitstroom", _layout(fig, barmode="stack")))
+    out.append(_figure("uitstroom", _layout(_stacked(fig), barmode="stack")))
 
     fig = go.Figure()
     for i, (direction, label) in enumerate(t.LADDER_DIRECTIONS.items()):
@@ -351,7 +623,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
                 label, x, cb, [("ladder", m, direction) for m in months], color, textposition="none"
             )
         )
-    out.append(_figure("ladder", _layout(fig, barmode="stack")))
+    out.append(_figure("ladder", _layout(_stacked(fig), barmode="stack")))
 
     fig = go.Figure(
         _bar(
@@ -364,7 +636,11 @@ def figures(cb: c.RegionCube) -> list[Figure]:
     )
     out.append(_figure("trede", _layout(fig)))
 
-    names = [f"{cb.names.get(g, g)}" for g in cb.gemeenten]
+    no_list = _no_list_now(cb)
+    names = [
+        f"{cb.names.get(g, g)}" + (f"<br>({no_list[g]})" if g in no_list else "")
+        for g in cb.gemeenten
+    ]
     fig = go.Figure()
     for i, measure in enumerate(("in_view", "persistent")):
         fig.add_trace(
@@ -424,12 +700,41 @@ def figures(cb: c.RegionCube) -> list[Figure]:
     return _rows(out)
 
 
+# Which file type a municipality column rests on: where that type was never delivered,
+# the table says so instead of showing a low count as performance.
+CASE_MEASURES = ("approached", "reached", "in_trajectory")
+REGISTRATION_MEASURES = {"excluded": c.EXCLUSION_SOURCES, "priority_a": ("vso_pro",)}
+
+
+def _municipal_cell(cb: c.RegionCube, g: str, measure: str, never: set[str]) -> str:
+    shown = t.number_nl(cb.show(("rm", g, cb.latest, measure)))
+    if measure in CASE_MEASURES and "begeleiding" in never:
+        return t.NEVER_DELIVERED["begeleiding"]
+    missing = [t.NEVER_DELIVERED[s] for s in REGISTRATION_MEASURES.get(measure, ()) if s in never]
+    return f"{shown} ({', '.join(missing)})" if missing else shown
+
+
+def _no_list_now(cb: c.RegionCube) -> dict[str, str]:
+    """Municipalities whose JIB list of the latest month is missing or was rejected, with
+    what to say instead of their (empty) counts."""
+    return {
+        d.gemeentecode: "lijst afgekeurd" if d.status == "afgekeurd" else "geen lijst"
+        for d in cb.deliveries
+        if d.month == cb.latest and d.source == "jib" and d.status != "geleverd"
+    }
+
+
 def municipal_table(cb: c.RegionCube) -> tuple[list[str], list[list[str]]]:
     header = ["Gemeente", *(t.MEASURES[m] for m in c.MUNICIPAL_MEASURES)]
+    never = dl.never_delivered(cb.deliveries)
+    no_list = _no_list_now(cb)
     rows = [
         [
             f"{cb.names.get(g, g)} ({g})",
-            *(t.number_nl(cb.show(("rm", g, cb.latest, m))) for m in c.MUNICIPAL_MEASURES),
+            *(
+                no_list[g] if g in no_list else _municipal_cell(cb, g, m, never.get(g, set()))
+                for m in c.MUNICIPAL_MEASURES
+            ),
         ]
         for g in cb.gemeenten
     ]
@@ -482,6 +787,7 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
     for cb in cubes:
         page = out / slug(cb.region) / "index.html"
         page.parent.mkdir(parents=True, exist_ok=True)
+        (page.parent / dl.FILE_NAME).write_text(dl.csv_text(cb.deliveries), encoding="utf-8")
         html = env.get_template("region.html.j2").render(
             cube=cb,
             region=cb.region,
@@ -493,6 +799,9 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
             latest=cb.latest,
             definitions=t.DEFINITIONS,
             suppression=t.suppression_rule(cb.k),
+            symbols=t.SYMBOLS,
+            provisional=[t.month_short(m) for m in cb.provisional],
+            incomplete=incomplete_months(cb),
             source=t.SOURCE,
             plotly_js=plotly_js,
             page_script=PAGE_SCRIPT,
@@ -516,6 +825,7 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
             regions=summaries,
             latest=max((cb.latest for cb in cubes), default=None),
             suppression=t.suppression_rule(cubes[0].k) if cubes else "",
+            symbols=t.SYMBOLS,
             source=t.SOURCE,
         ),
         encoding="utf-8",

@@ -76,7 +76,7 @@ EXCLUSION_SOURCES = {
     "detentie": "detentie",
     "jongerenloket": "jongerenloket",
     "kvk": "KvK (eigen bedrijf)",
-    "rmc": "RMC (leerplicht/onderwijs)",
+    "rmc": "RMC (voortijdig schoolverlaten)",
 }
 
 OUTFLOW_REASONS = {
@@ -120,7 +120,7 @@ FUNNEL_STEPS = {
     2: "bereikt",
     3: "intake",
     4: "traject",
-    5: "uitgestroomd",
+    5: "gestart met werk of opleiding",
 }
 
 REFERRAL_TYPES = {
@@ -155,6 +155,10 @@ PLACEMENT_STATUSES = {
 }
 
 FIGURES = {
+    "leveringen": (
+        "Leveringen per gemeente en maand",
+        "Welke bestanden elke gemeente per maand leverde, per bestand zoals het in de inbox heet (jib: de JIB-lijst; kvk, rmc (voortijdig schoolverlaten), jongerenloket, buitenland, detentie en vso_pro: de eigen registraties; begeleiding: de casusregistratie): G = geleverd, A = afgekeurd (met de reden onder de figuur en in leveringen.csv), O = ontbreekt. Ontbreekt een JIB-lijst, dan zijn de regiocijfers van die maand te laag; ontbreekt een registratie of de casusregistratie, dan zijn uitsluiting of de fasen van die gemeente te laag.",
+    ),
     "trend": (
         "Verloop per maand",
         "Aantal jongeren per maand in de regio: op de lijst, in beeld te brengen, persistent en prioriteit A.",
@@ -168,16 +172,16 @@ FIGURES = {
         "In beeld te brengen jongeren in de laatste maand naar het aantal maanden dat zij aaneengesloten op de lijst staan.",
     ),
     "trechter": (
-        "Bereik van de outreach",
+        "Bereik van de toeleiding",
         "Jongeren die in de afgelopen 12 maanden in beeld te brengen waren, naar de verste stap die zij in die 12 maanden bereikten.",
     ),
     "uitkomsten": (
         "Plaatsingen en duurzaamheid",
-        "Starts met werk en met een opleiding per kwartaal (alle jongeren met zo'n gebeurtenis), naar of de plaatsing na 6 maanden standhield.",
+        "Jongeren die met werk of met een opleiding begonnen, per kwartaal (alle jongeren met zo'n gebeurtenis), naar of de plaatsing na 6 maanden standhield. Alleen volledige kwartalen; 'duurzaam' is . (nog niet bekend) zolang de plaatsingen van een kwartaal nog geen 6 maanden te volgen waren.",
     ),
     "uitstroom": (
         "Uitstroom van de lijst naar reden",
-        "Jongeren die in de maand van de lijst verdwenen, naar de eerste reden die van toepassing is.",
+        "Jongeren die in de maand van de lijst verdwenen, om welke reden ook, naar de eerste reden die van toepassing is. Dit is iets anders dan de fase 'gestart met werk of opleiding' in de toeleiding.",
     ),
     "ladder": (
         "Beweging op de participatieladder",
@@ -204,7 +208,7 @@ FIGURES = {
 SOURCE = (
     "Bron: de maandelijkse lijsten uit Jongeren in Beeld (Inlichtingenbureau) van de "
     "gemeenten, gekoppeld aan de eigen registraties van de gemeenten (KvK, RMC, "
-    "jongerenloket, buitenland, detentie), hun casusregistratie van de outreach en de "
+    "jongerenloket, buitenland, detentie), hun casusregistratie van de toeleiding en de "
     "regionale sociale kaart. Gemeentelijke indeling: CBS, 1 januari 2025; "
     "arbeidsmarktregio's volgens de wettelijke indeling."
 )
@@ -233,18 +237,59 @@ DEFINITIONS = (
     ("Persistent", "in beeld te brengen en 3 maanden of langer aaneengesloten op de lijst."),
     (
         "Prioriteit",
-        "voor in beeld te brengen jongeren die nog niet of alleen schriftelijk benaderd zijn: A = persistent én bijna 27, teruggekeerd of vso/pro; B = overig persistent; C = korter dan 3 maanden op de lijst.",
+        "voor in beeld te brengen jongeren die nog niet bereikt zijn: nog niet benaderd, of wel benaderd (brief, tweede brief, huisbezoek, app of verwijzing) maar nog zonder contact; ook wie weigerde, zodra de rustperiode van 6 maanden na de weigering voorbij is. A = persistent én bijna 27, teruggekeerd op de lijst of met vso/pro-achtergrond; B = overig persistent; C = korter dan 3 maanden op de lijst.",
+    ),
+    (
+        "Bijna 27",
+        "wordt 27 vóór de eerste dag van de zesde maand na de maand van de lijst: op de lijst van maart wie vóór 1 september 27 wordt.",
     ),
     (
         "Fasen",
-        "benaderd (brief, huisbezoek, app of verwijzing), bereikt (contact), intake, traject, uitgestroomd (gestart met werk of opleiding).",
+        "benaderd (brief, huisbezoek, app of verwijzing), bereikt (contact), intake, traject, gestart met werk of opleiding.",
     ),
     (
-        "Uitstroom",
-        "een jongere verdwijnt van de lijst; reden: 27 jaar, werk of opleiding (gestart in de drie maanden ervoor), buitenland, detentie, KvK, anders onbekend.",
+        "Uitstroom van de lijst",
+        "een jongere verdwijnt van de lijst, om welke reden ook: 27 jaar, werk of opleiding (gestart in de drie maanden ervoor), buitenland, detentie, KvK, anders onbekend.",
     ),
     (
         "Duurzaam",
-        "na de start van werk of opleiding zes maanden geen uitval en niet terug op de lijst.",
+        "na de start van werk of opleiding zes maanden geen uitval en niet terug op de lijst; pas te beoordelen als die zes maanden voorbij zijn.",
+    ),
+    (
+        "Leveringen",
+        "per gemeente, maand en bestand: geleverd, afgekeurd (met de reden) of ontbreekt. Een maand waarin de JIB-lijst van een gemeente ontbreekt of is afgekeurd, is onvolledig: de regiocijfers van die maand zijn te laag. Alle leveringen staan in leveringen.csv.",
     ),
 )
+
+SYMBOLS = (
+    "Tekens: . = niet beschikbaar of nog niet bekend; * achter een maand of kwartaal = "
+    "voorlopig: de laatste twee maanden van de gegevens, omdat registraties tot twee maanden "
+    "later binnenkomen. In een grafiek staat een verborgen of onbekend aantal als een open "
+    "staafje met zijn teken."
+)
+
+# status -> (letter in the grid, legend)
+DELIVERY_STATUSES = {
+    "geleverd": ("G", "G = geleverd"),
+    "afgekeurd": ("A", "A = afgekeurd"),
+    "ontbreekt": ("O", "O = ontbreekt"),
+}
+# What the municipality table says where a file type was never delivered.
+NEVER_DELIVERED = {
+    "begeleiding": "geen casusregistratie",
+    "kvk": "geen KvK-bestand",
+    "rmc": "geen RMC-bestand",
+    "jongerenloket": "geen jongerenloketbestand",
+    "buitenland": "geen buitenlandbestand",
+    "detentie": "geen detentiebestand",
+    "vso_pro": "geen vso/pro-bestand",
+}
+
+
+def missing_list_text(month: date, parts: list[tuple[str, str]]) -> str:
+    """'mei 2026: Haarlem geen lijst, Velsen lijst afgekeurd' from (gemeente, status)."""
+    said = [
+        f"{name} {'lijst afgekeurd' if status == 'afgekeurd' else 'geen lijst'}"
+        for name, status in parts
+    ]
+    return f"{month_short(month)}: {', '.join(said)}"

@@ -112,7 +112,7 @@ def pseudonym_key() -> str:
     return key
 
 
-def _dbt_var(name: str) -> object:
+def dbt_var(name: str) -> object:
     import yaml  # dbt's own dependency; only needed here
 
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
@@ -122,13 +122,13 @@ def _dbt_var(name: str) -> object:
 def disclosure_k() -> int:
     """k of SPEC §2 (counts 1..k-1 are suppressed): INBEELD_DISCLOSURE_K, else the dbt
     var `disclosure_k`. Read through DisclosureResource, which checks it."""
-    return int(os.environ.get("INBEELD_DISCLOSURE_K") or _dbt_var("disclosure_k"))
+    return int(os.environ.get("INBEELD_DISCLOSURE_K") or dbt_var("disclosure_k"))
 
 
 def retention_months() -> int:
     """Months after a youth's last listing, event or registration that their person-level
     data is kept: INBEELD_RETENTION_MONTHS, else the dbt var `retention_months` (24)."""
-    n = int(os.environ.get("INBEELD_RETENTION_MONTHS") or _dbt_var("retention_months"))
+    n = int(os.environ.get("INBEELD_RETENTION_MONTHS") or dbt_var("retention_months"))
     if n < 13:
         raise ValueError(f"retention_months must be at least 13 (the frozen year), got {n}")
     return n

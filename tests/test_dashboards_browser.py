@@ -121,7 +121,7 @@ def test_every_regional_page_renders_every_figure(browser, published, viewport):
         page, console, network = _open(browser, path, viewport)
         sections = page.locator("section.figure")
         n = sections.count()
-        assert n == 11
+        assert n == 12
         # Each figure is drawn: plotly put its SVG in the div and drew marks in it.
         page.wait_for_function(
             f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n}"
@@ -137,12 +137,16 @@ def test_every_regional_page_renders_every_figure(browser, published, viewport):
             box = graph.bounding_box()
             assert box and box["width"] > 200 and box["height"] > 200
             marks = graph.locator(
-                "g.trace path, g.trace.scatter path, g.funnellayer path, g.barlayer path"
+                "g.trace path, g.trace.scatter path, g.funnellayer path, g.barlayer path,"
+                " g.hm image"
             )
             assert marks.count() > 0, section.get_attribute("id")
         assert page.locator(".tile").count() == 5
         assert page.locator("#tabel-gemeenten tbody tr").count() >= 2
         assert "<5" in page.locator("#colofon").inner_text()
+        # The delivery grid is readable without hovering: every cell carries its letter.
+        letters = page.locator("#sectie-leveringen g.hm text")
+        assert letters.count() == len(page.locator("#sectie-leveringen g.hm").all()) * 7 * 15
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(
             path=str(SCREENSHOTS / f"{path.parent.name}-{viewport['width']}.png"), full_page=True

@@ -15,8 +15,10 @@ import pytest
 
 K = 5
 MARKS = {f"<{K}", "x"}
+NOT_KNOWN = "."
 FIGURE_IDS = {
     "trend",
+    "leveringen",
     "uitsluiting",
     "persistentie",
     "trechter",
@@ -80,6 +82,13 @@ def test_demo_publishes_index_pages_and_szw_table(published):
     assert [p.parent.name for p in pages] == ["zuid-kennemerland-en-ijmond"]
     assert (pub / "szw" / "szw_kwartaal.csv").is_file()
     assert (pub / "szw" / "definities.md").is_file()
+    # Delivery status: every month x municipality of the region x file type (15 x 7 x 8).
+    leveringen = (pub / "zuid-kennemerland-en-ijmond" / "leveringen.csv").read_text(
+        encoding="utf-8"
+    )
+    lines = leveringen.splitlines()
+    assert lines[0] == "maand;gemeentecode;gemeente;bron;status;reden"
+    assert len(lines) - 1 == 15 * 7 * 8
     index = (pub / "index.html").read_text(encoding="utf-8")
     assert 'href="zuid-kennemerland-en-ijmond/index.html"' in index
     assert "Gepubliceerd" in published["stdout"]
@@ -133,13 +142,18 @@ def test_no_count_below_k_in_the_szw_table(published):
     ) as fh:
         rows = list(csv.reader(fh, delimiter=";"))
     header, body = rows[0], rows[1:]
-    assert header[:3] == ["arbeidsmarktregio", "kwartaal", "op_de_lijst"]
+    assert header[:4] == ["arbeidsmarktregio_code", "arbeidsmarktregio", "kwartaal", "op_de_lijst"]
+    assert "in_beeld_te_brengen" in header and "in_beeld" not in header
     assert len(body) >= 4  # 2025-K1 .. 2026-K1 are complete quarters
+    assert {row[0] for row in body} == {"AM08"}  # Zuid-Kennemerland en IJmond
     hidden = 0
     for row in body:
-        for cell in row[2:]:
+        for col, cell in zip(header[3:], row[3:], strict=True):
             if cell in MARKS:
                 hidden += 1
+                continue
+            if cell == NOT_KNOWN:
+                assert col == "duurzaam", col
                 continue
             assert cell.isdigit() and (int(cell) == 0 or int(cell) >= K), cell
     assert hidden > 0  # small regions always have small cells: the rule is exercised
@@ -149,13 +163,22 @@ def test_no_count_below_k_in_pages(published):
     for page in published["publish"].rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         for fid, traces in figure_data(html).items():
+            if fid == "leveringen":
+                # Files, not persons: a status per cell (G, A, O), no count at all.
+                for trace in traces:
+                    if trace.get("type") == "heatmap":
+                        assert {v for row in trace["text"] for v in row} <= {"G", "A", "O"}
+                continue
             for trace in traces:
                 axis = "x" if trace.get("type") == "funnel" else "y"
-                for v in trace.get(axis, []):
+                labels = trace.get("text", []) or []
+                for i, v in enumerate(trace.get(axis, [])):
+                    if i < len(labels) and labels[i] in {*MARKS, NOT_KNOWN}:
+                        continue  # a hidden or unknown value: a stub, its height no count
                     assert v is None or v == 0 or v >= K, f"{page.name} {fid}: {v}"
-                for label in trace.get("text", []) or []:
+                for label in labels:
                     n = as_count(label)
-                    assert label in MARKS or (n is not None and (n == 0 or n >= K)), (
+                    assert label in {*MARKS, NOT_KNOWN} or (n is not None and (n == 0 or n >= K)), (
                         f"{fid}: {label}"
                     )
         parser = _Cells()
@@ -181,31 +204,36 @@ def test_szw_table_shows_the_true_count_or_a_mark_and_relations_hold(published):
                 "select * exclude (arbeidsmarktregio, kwartaal, quarter_start, quarter_end_month) from reports.szw_quarter_counts limit 0"
             ).description
         ]
-        stored = con.execute("select * from reports.szw_quarterly order by 1, 2").fetchall()
+        stored = con.execute("select * from reports.szw_quarterly order by 1, 2, 3").fetchall()
     with (published["publish"] / "szw" / "szw_kwartaal.csv").open(
         encoding="utf-8", newline=""
     ) as fh:
         rows = list(csv.reader(fh, delimiter=";"))
     header = rows[0]
     assert [list(r) for r in stored] == rows[1:]  # warehouse and CSV say the same
+    # The published names of the table's columns where the model's differ.
+    model_name = {"in_beeld_te_brengen": "in_beeld"}
     for row in rows[1:]:
         shown = dict(zip(header, row, strict=True))
-        values = dict(zip(names, true[(row[0], row[1])], strict=True))
-        for col in header[2:]:
-            if shown[col] == f"<{K}":
+        values = dict(zip(names, true[(row[1], row[2].rstrip("*"))], strict=True))
+        values |= {col: values[name] for col, name in model_name.items()}
+        for col in header[3:]:
+            if shown[col] == NOT_KNOWN:
+                assert col == "duurzaam", col
+            elif shown[col] == f"<{K}":
                 assert 1 <= values[col] < K
             elif shown[col] != "x":
                 assert int(shown[col]) == values[col], col
         # No relation of the table has exactly one hidden cell.
         for total, parts in (
-            ("op_de_lijst", ["uitgesloten", "in_beeld"]),
+            ("op_de_lijst", ["uitgesloten", "in_beeld_te_brengen"]),
             (
                 "uitstroom_totaal",
                 [c for c in header if c.startswith("uitstroom_") and c != "uitstroom_totaal"],
             ),
         ):
             hidden = [c for c in [total, *parts] if shown[c] in MARKS]
-            assert len(hidden) != 1, (row[1], total, hidden)
+            assert len(hidden) != 1, (row[2], total, hidden)
 
 
 def test_publishing_is_deterministic(published, tmp_path):
@@ -234,10 +262,10 @@ def test_k_is_a_setting(published, tmp_path, k):
     cells = [
         c
         for line in csv_path.read_text(encoding="utf-8").splitlines()[1:]
-        for c in line.split(";")[2:]
+        for c in line.split(";")[3:]
     ]
     assert f"<{k}" in cells
-    assert all(c in (f"<{k}", "x") or int(c) == 0 or int(c) >= k for c in cells)
+    assert all(c in (f"<{k}", "x", NOT_KNOWN) or int(c) == 0 or int(c) >= k for c in cells)
     assert f"<{k}" in defs_path.read_text(encoding="utf-8")
 
 
@@ -260,3 +288,62 @@ def test_nested_counts_never_differ_by_less_than_k(published, k):
                 checked += 1
                 assert not 0 < a - b < k, (g, m, outer, inner, a, b)
     assert checked > 20
+
+
+def test_a_not_yet_known_cell_is_never_published_as_0(published):
+    """'duurzaam' of a quarter whose placements could not yet be followed for 6 months is
+    `.` in the SZW table and a `.` stub on the page, never 0; partial quarters are left
+    out of the placements; the latest two months and their quarter are marked `*`."""
+    from orchestration.publish.cube import build_cubes
+
+    with duckdb.connect(str(published["warehouse"]), read_only=True) as con:
+        [cube] = build_cubes(con, K)
+    latest = cube.latest
+    with (published["publish"] / "szw" / "szw_kwartaal.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    unknown = 0
+    for row in rows:
+        q = next(q for q in cube.szw_quarters if q.label == row["kwartaal"].rstrip("*"))
+        i = q.end_month.year * 12 + q.end_month.month - 1 + 6
+        known = (i // 12, i % 12 + 1) <= (latest.year, latest.month)
+        assert (row["duurzaam"] == NOT_KNOWN) == (not known), row["kwartaal"]
+        unknown += not known
+        provisional = any(m in cube.months[-2:] for m in cube.months if q.start <= m <= q.end_month)
+        assert row["kwartaal"].endswith("*") == provisional, row["kwartaal"]
+    assert unknown >= 2  # the latest quarters of 15 months: the rule is exercised
+    page = (published["publish"] / "zuid-kennemerland-en-ijmond" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    traces = figure_data(page)["uitkomsten"]
+    complete = [q.label for q in cube.quarters if q.complete]
+    for trace in traces:
+        assert [x.rstrip("*") for x in trace["x"]] == complete
+        if trace["name"].startswith("duurzaam"):
+            for x, label in zip(trace["x"], trace["text"], strict=True):
+                q = next(q for q in cube.quarters if q.label == x.rstrip("*"))
+                assert (label == NOT_KNOWN) == (not cube.sustained_known(q)), x
+    trend = figure_data(page)["trend"][0]
+    assert [x.endswith("*") for x in trend["x"]] == [False] * (len(cube.months) - 2) + [True] * 2
+
+
+def test_hidden_values_are_drawn_as_labelled_stubs(published):
+    """A hidden count in a bar chart is an outlined stub with its mark, never an empty slot."""
+    page = (published["publish"] / "zuid-kennemerland-en-ijmond" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    stubs = 0
+    for fid, traces in figure_data(page).items():
+        for trace in traces:
+            if trace.get("type") != "bar" or trace["y"] == [None]:
+                continue  # not a bar, or a legend entry only
+            for v, label, width in zip(
+                trace["y"], trace["text"], trace["marker"]["line"]["width"], strict=True
+            ):
+                if label in {*MARKS, NOT_KNOWN}:
+                    stubs += 1
+                    assert v is not None and v > 0 and width > 0, (fid, label)
+                else:
+                    assert v is not None and width == 0, (fid, label)
+    assert stubs > 0

@@ -15,6 +15,9 @@ Cells are tuples whose first item names the family:
 - ("role", month, role, "youths"|"uitgestroomd")   reports.referrals_by_role
 - ("placement", quarter, kind, status|"totaal")    reports.placement_outcomes
 - ("szw", quarter, measure)                        reports.szw_quarter_counts
+
+Beside the cells, each cube carries the region's delivery status (reports.delivery_status,
+publish/deliveries.py): files, not persons, so no part of the protected set.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from functools import cached_property
 
 import duckdb
 
+from orchestration import settings
+from orchestration.publish import deliveries as dl
 from orchestration.publish.disclosure import Protected, Relation, protect, table_relations
 
 EXCLUSION_SOURCES = ("buitenland", "detentie", "jongerenloket", "kvk", "rmc")
@@ -79,7 +84,7 @@ SZW_STOCKS = {
     "op_de_lijst": "on_list",
     "uitgesloten": "excluded",
     **{f"uitgesloten_{s}": f"excluded_{s}" for s in EXCLUSION_SOURCES},
-    "in_beeld": "in_view",
+    "in_beeld_te_brengen": "in_view",
     "persistent": "persistent",
     "in_traject": "in_trajectory",
 }
@@ -92,6 +97,11 @@ SZW_FLOWS = (
     *(f"uitstroom_{r}" for r in OUTFLOW_REASONS),
     "uitstroom_totaal",
 )
+
+
+# Registrations arrive up to two months late (dbt var registration_stale_months): the
+# latest this many months of the data are provisional (marked `*`).
+PROVISIONAL_MONTHS = 2
 
 
 # The names cells are built from (the families and the code lists above).
@@ -122,10 +132,25 @@ class RegionCube:
     protected: Protected
     k: int
     names: dict[str, str] = field(default_factory=dict)  # gemeentecode -> gemeentenaam
+    region_code: str = ""  # CBS code of the arbeidsmarktregio, AM01 .. AM35
+    deliveries: list[dl.Delivery] = field(default_factory=list)
+    sustained_months: int = 6  # dbt var sustained_months: follow-up of a placement
 
     @property
     def latest(self) -> date:
         return self.months[-1]
+
+    @property
+    def provisional(self) -> list[date]:
+        """The latest months, whose figures may still change (late registrations)."""
+        return self.months[-PROVISIONAL_MONTHS:]
+
+    def sustained_known(self, quarter: Quarter) -> bool:
+        """Whether every placement of the quarter could be followed for its whole
+        follow-up period within the data: else 'duurzaam' is not yet known."""
+        end = quarter.end_month
+        i = end.year * 12 + end.month - 1 + self.sustained_months
+        return quarter.complete and date(i // 12, i % 12 + 1, 1) <= self.latest
 
     @cached_property
     def _labels(self) -> frozenset[str]:
@@ -214,12 +239,20 @@ def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
         for r in rows:
             if r["arbeidsmarktregio"]:
                 by_region[r["arbeidsmarktregio"]][name].append(r)
-    names = {r["gemeentecode"]: r["gemeentenaam"] for r in _rows(con, "staging.stg_gemeenten")}
-    return [
-        _build_region(region, by_region[region], k, names)
-        for region in sorted(by_region)
-        if by_region[region]["region_month"]
-    ]
+    registry = _rows(con, "staging.stg_gemeenten")
+    names = {r["gemeentecode"]: r["gemeentenaam"] for r in registry}
+    codes = {r["arbeidsmarktregio"]: f"AM{int(r['arbeidsmarktregio_nr']):02d}" for r in registry}
+    delivered = dl.read(con)
+    sustained = int(settings.dbt_var("sustained_months"))
+    cubes = []
+    for region in sorted(by_region):
+        if by_region[region]["region_month"]:
+            cube = _build_region(region, by_region[region], k, names)
+            cube.region_code = codes.get(region, "")
+            cube.deliveries = delivered.get(region, [])
+            cube.sustained_months = sustained
+            cubes.append(cube)
+    return cubes
 
 
 def _build_region(

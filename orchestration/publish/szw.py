@@ -3,6 +3,10 @@ quarter's end and the flows within it, from the protected cells (publish/cube.py
 
 Written to the warehouse as reports.szw_quarterly (cells as published text) and to
 publish/szw/szw_kwartaal.csv (`;`-separated, Dutch headers) with a definitions file.
+
+Symbols as CBS uses them: `.` for a value not yet known (`duurzaam` of a quarter whose
+placements could not yet be followed for 6 months), `*` after a provisional quarter (one
+holding the latest two months of the data).
 """
 
 from __future__ import annotations
@@ -26,10 +30,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("uitgesloten_detentie", "Uitgesloten door een registratie detentie."),
     ("uitgesloten_jongerenloket", "Uitgesloten door een registratie bij het jongerenloket."),
     ("uitgesloten_kvk", "Uitgesloten door een inschrijving bij de KvK."),
-    ("uitgesloten_rmc", "Uitgesloten door een registratie van het RMC."),
     (
-        "in_beeld",
-        "Op de lijst en niet uitgesloten (in beeld te brengen), laatste maand van het kwartaal.",
+        "uitgesloten_rmc",
+        "Uitgesloten door een registratie van het RMC (voortijdig schoolverlaten).",
+    ),
+    (
+        "in_beeld_te_brengen",
+        "Op de lijst en niet uitgesloten: jongeren die buiten beeld zijn en in beeld te brengen, "
+        "laatste maand van het kwartaal.",
     ),
     (
         "persistent",
@@ -45,7 +53,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("gestart_opleiding", "Jongeren die in het kwartaal met een opleiding begonnen."),
     (
         "duurzaam",
-        "Jongeren met een start in het kwartaal die na 6 maanden standhield (geen uitval, niet terug op de lijst).",
+        "Jongeren met een start in het kwartaal die na 6 maanden standhield (geen uitval, niet "
+        "terug op de lijst); `.` zolang de starts van het kwartaal nog geen 6 maanden te volgen waren.",
     ),
     ("uitstroom_27_jaar", "Van de lijst verdwenen in het kwartaal: 27 jaar geworden."),
     ("uitstroom_werk", "Van de lijst verdwenen: gestart met werk."),
@@ -59,7 +68,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
         "Alle keren dat een jongere in het kwartaal van de lijst verdween (som van de redenen).",
     ),
 )
-HEADER = ("arbeidsmarktregio", "kwartaal", *(name for name, _ in COLUMNS))
+HEADER = (
+    "arbeidsmarktregio_code",
+    "arbeidsmarktregio",
+    "kwartaal",
+    *(name for name, _ in COLUMNS),
+)
+NOT_KNOWN = "."  # CBS: not available or not yet known
+PROVISIONAL = "*"  # CBS: after a provisional period
 
 
 def _cell(quarter: c.Quarter, column: str) -> tuple:
@@ -68,12 +84,31 @@ def _cell(quarter: c.Quarter, column: str) -> tuple:
     return ("szw", quarter.label, column)
 
 
+def _shown(cb: c.RegionCube, quarter: c.Quarter, column: str) -> str:
+    if column == "duurzaam" and not cb.sustained_known(quarter):
+        return NOT_KNOWN
+    return str(cb.show(_cell(quarter, column)))
+
+
+def quarter_label(cb: c.RegionCube, quarter: c.Quarter) -> str:
+    """2026-K1, with `*` when the quarter holds a provisional month."""
+    provisional = any(c._quarter_of(m) == quarter.start for m in cb.provisional)
+    return quarter.label + (PROVISIONAL if provisional else "")
+
+
 def rows(cubes: list[c.RegionCube]) -> list[list[str]]:
     out = []
     for cb in cubes:
         for q in cb.szw_quarters:
-            out.append([cb.region, q.label, *(str(cb.show(_cell(q, col))) for col, _ in COLUMNS)])
-    return sorted(out, key=lambda r: (r[0], r[1]))
+            out.append(
+                [
+                    cb.region_code,
+                    cb.region,
+                    quarter_label(cb, q),
+                    *(_shown(cb, q, col) for col, _ in COLUMNS),
+                ]
+            )
+    return sorted(out, key=lambda r: (r[0], r[1], r[2]))
 
 
 def csv_text(table: list[list[str]]) -> str:
@@ -95,10 +130,13 @@ def definitions_text(k: int) -> str:
         "",
         t.suppression_rule(k),
         "",
+        t.SYMBOLS,
+        "",
         "| kolom | betekenis |",
         "| --- | --- |",
+        "| arbeidsmarktregio_code | de CBS-code van de arbeidsmarktregio, AM01 tot en met AM35 |",
         "| arbeidsmarktregio | de arbeidsmarktregio (wettelijke indeling; gemeenten volgens CBS 1 januari 2025) |",
-        "| kwartaal | jaar en kwartaal, bijvoorbeeld 2026-K3 |",
+        "| kwartaal | jaar en kwartaal, bijvoorbeeld 2026-K3; met * erachter voorlopig |",
         *(f"| {name} | {text} |" for name, text in COLUMNS),
         "",
         t.SOURCE,

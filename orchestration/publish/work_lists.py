@@ -31,8 +31,8 @@ EXPLANATION = """\
 Alle jongeren die in {month} op de JIB-lijst van deze gemeente staan, gesorteerd op
 prioriteit (A, B, C, daarna zonder prioriteit) en het aantal maanden aaneengesloten.
 
-Prioriteit geldt voor jongeren die niet zijn uitgesloten en nog niet (of alleen
-schriftelijk) benaderd zijn (fase niet_benaderd of benaderd):
+Prioriteit geldt voor jongeren die niet zijn uitgesloten en nog niet bereikt zijn (fase
+niet_benaderd of benaderd, op welke manier ook benaderd):
 
 - **A** — 3 of meer maanden aaneengesloten op de lijst én ten minste één van:
   - `bijna_27`: wordt binnen zes maanden 27 en valt dan buiten de doelgroep;

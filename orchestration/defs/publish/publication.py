@@ -1,7 +1,9 @@
-"""Publish: the regional dashboards and the SZW quarterly table, disclosure-controlled.
+"""Publish: the regional dashboards and the SZW quarterly table, disclosure-controlled,
+and per region the delivery status (publish/<regio>/leveringen.csv).
 
 Both are drawn from one protected set of cells per region (orchestration/publish/cube.py),
-so a number hidden in one can't be recovered from the other.
+so a number hidden in one can't be recovered from the other. The delivery status is about
+files, not persons (reports.delivery_status): no counts, no disclosure control.
 """
 
 import dagster as dg
@@ -21,6 +23,7 @@ REPORT_MODELS = (
     "referrals_by_role",
     "placement_outcomes",
     "szw_quarter_counts",
+    "delivery_status",
 )
 UPSTREAM = [
     dg.AssetKey(["marts", "region_month"]),
@@ -74,7 +77,9 @@ def szw_quarterly(
     description=(
         "Het regionale dashboard per arbeidsmarktregio (`publish/<regio>/index.html`) en de "
         "index (`publish/index.html`): statische HTML met plotly.js ingesloten, Nederlandstalig, "
-        "alleen geaggregeerde aantallen onder geheimhouding."
+        "alleen geaggregeerde aantallen onder geheimhouding. Per regio ook "
+        "`publish/<regio>/leveringen.csv`: per maand, gemeente en bestand geleverd, afgekeurd "
+        "(met de reden) of ontbreekt (uit `reports.delivery_status`)."
     ),
 )
 def regional_dashboards(
@@ -98,4 +103,13 @@ def regional_dashboards(
     }
     for cube, page in zip(cubes, pages[1:], strict=True):
         metadata[f"dashboard {cube.region}"] = dg.MetadataValue.path(str(page))
+        metadata[f"leveringen {cube.region}"] = dg.MetadataValue.path(
+            str(page.parent / "leveringen.csv")
+        )
+        missing = sum(1 for d in cube.deliveries if d.status == "ontbreekt")
+        rejected = sum(1 for d in cube.deliveries if d.status == "afgekeurd")
+        context.log.info(
+            f"Leveringen {cube.region}: {len(cube.deliveries)} regels, {missing} ontbreekt, "
+            f"{rejected} afgekeurd"
+        )
     return dg.MaterializeResult(metadata=metadata)

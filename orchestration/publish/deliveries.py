@@ -1,0 +1,81 @@
+"""Delivery completeness per region, from reports.delivery_status: which file of which
+municipality was delivered (geleverd), rejected (afgekeurd, with its reason code) or is
+missing (ontbreekt) in every month of the data. Written to publish/<regio>/leveringen.csv
+and read by the pages (the grid figure, the incomplete months of the trend, the
+municipality table).
+
+About files, not persons: the status is no count and needs no disclosure control.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+# The file types of a municipality folder, as named in the inbox, in this order.
+SOURCES = ("jib", "kvk", "rmc", "jongerenloket", "buitenland", "detentie", "vso_pro", "begeleiding")
+STATUSES = ("geleverd", "afgekeurd", "ontbreekt")
+HEADER = ("maand", "gemeentecode", "gemeente", "bron", "status", "reden")
+FILE_NAME = "leveringen.csv"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    month: date
+    gemeentecode: str
+    gemeente: str
+    source: str
+    status: str  # geleverd, afgekeurd or ontbreekt
+    reason: str | None  # the reason code of a rejection
+
+
+def read(con: duckdb.DuckDBPyConnection) -> dict[str, list[Delivery]]:
+    """Every row of reports.delivery_status, per region, sorted by month, municipality
+    and file type (in the order of SOURCES)."""
+    rows = con.execute(
+        "select arbeidsmarktregio, month, gemeentecode, gemeentenaam, source, status, reason "
+        "from reports.delivery_status "
+        "order by arbeidsmarktregio, month, gemeentecode, source_order"
+    ).fetchall()
+    out: dict[str, list[Delivery]] = defaultdict(list)
+    for region, month, code, name, source, status, reason in rows:
+        out[region].append(Delivery(month, code, name, source, status, reason))
+    return dict(out)
+
+
+def csv_text(rows: list[Delivery]) -> str:
+    """leveringen.csv: `;`-separated, one row per month x municipality x file type."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
+    writer.writerow(HEADER)
+    for d in rows:
+        writer.writerow(
+            [f"{d.month:%Y-%m}", d.gemeentecode, d.gemeente, d.source, d.status, d.reason or ""]
+        )
+    return buf.getvalue()
+
+
+def missing_lists(rows: list[Delivery]) -> dict[date, list[Delivery]]:
+    """Months in which a municipality's JIB list is missing or was rejected: the region's
+    figures of those months are incomplete."""
+    out: dict[date, list[Delivery]] = defaultdict(list)
+    for d in rows:
+        if d.source == "jib" and d.status != "geleverd":
+            out[d.month].append(d)
+    return dict(sorted(out.items()))
+
+
+def never_delivered(rows: list[Delivery]) -> dict[str, set[str]]:
+    """Per municipality the file types it never delivered in any month of the data."""
+    delivered: dict[str, set[str]] = defaultdict(set)
+    codes: set[str] = set()
+    for d in rows:
+        codes.add(d.gemeentecode)
+        if d.status == "geleverd":
+            delivered[d.gemeentecode].add(d.source)
+    return {g: set(SOURCES) - delivered[g] for g in sorted(codes) if set(SOURCES) - delivered[g]}
