@@ -94,7 +94,10 @@ def test_each_bad_entry_is_rejected_with_its_reason(hostile):
     assert got[f"2026-09/{GM}/kvk.csv"][:2] == ("rejected", "not_a_file")
     assert got[f"2026-09/{GM}/buitenland.csv"][:2] == ("rejected", "not_a_file")
     assert got["2026-07"][:2] == ("rejected", "not_a_file")  # the linked month folder
-    for path, words in ((f"2099-01/{GM}/jib.csv", "toekomst"), (f"1999-12/{GM}/jib.csv", "2015")):
+    for path, words in (
+        (f"2099-01/{GM}/jib.csv", "toekomst"),
+        (f"1999-12/{GM}/jib.csv", "maand ligt vóór"),
+    ):
         status, reason, month, message = got[path]
         assert (status, reason, month) == ("rejected", "invalid_folder", None)
         assert words in message
