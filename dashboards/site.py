@@ -246,6 +246,18 @@ def _bar(
     )
 
 
+def _monthly_stack(
+    cb: c.RegionCube, x: list, months: list, prefix: str, parts: dict[str, str]
+) -> go.Figure:
+    """The region's total split by reason, a stacked bar per month: one trace per
+    `<prefix>_<code>` measure, labelled in Dutch (exclusion sources, outflow reasons)."""
+    fig = go.Figure()
+    for i, (code, label) in enumerate(parts.items()):
+        cells = [("rm", "TOTAAL", m, f"{prefix}_{code}") for m in months]
+        fig.add_trace(_bar(label, x, cb, cells, PALETTE[i], textposition="none"))
+    return _layout(_stacked(fig), barmode="stack")
+
+
 def _stacked(fig: go.Figure) -> go.Figure:
     """Stacked bars: the stubs of hidden or unknown values one height across the figure, a
     twelfth of the tallest stack of its subplot, tall enough to carry their label inside."""
@@ -522,19 +534,9 @@ def figures(cb: c.RegionCube) -> list[Figure]:
     out.append(_figure("trend", _layout(fig), wide=True, notes=notes))
     out.append(_deliveries_figure(cb))
 
-    fig = go.Figure()
-    for i, (source, label) in enumerate(t.EXCLUSION_SOURCES.items()):
-        fig.add_trace(
-            _bar(
-                label,
-                x,
-                cb,
-                [("rm", "TOTAAL", m, f"excluded_{source}") for m in months],
-                PALETTE[i],
-                textposition="none",
-            )
-        )
-    out.append(_figure("uitsluiting", _layout(_stacked(fig), barmode="stack")))
+    out.append(
+        _figure("uitsluiting", _monthly_stack(cb, x, months, "excluded", t.EXCLUSION_SOURCES))
+    )
 
     buckets = list(t.PERSISTENCE_BUCKETS)
     fig = go.Figure(
@@ -601,19 +603,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
     fig.update_layout(margin={"t": 40})  # room for the subplot titles above the plots
     out.append(_figure("uitkomsten", fig))
 
-    fig = go.Figure()
-    for i, (reason, label) in enumerate(t.OUTFLOW_REASONS.items()):
-        fig.add_trace(
-            _bar(
-                label,
-                x,
-                cb,
-                [("rm", "TOTAAL", m, f"outflow_{reason}") for m in months],
-                PALETTE[i],
-                textposition="none",
-            )
-        )
-    out.append(_figure("uitstroom", _layout(_stacked(fig), barmode="stack")))
+    out.append(_figure("uitstroom", _monthly_stack(cb, x, months, "outflow", t.OUTFLOW_REASONS)))
 
     fig = go.Figure()
     for i, (direction, label) in enumerate(t.LADDER_DIRECTIONS.items()):

@@ -66,6 +66,23 @@ def inbeeld(*args: str, env: dict[str, str], timeout: int = 900):
     )
 
 
+# When the ingest loaded and last found a version: the columns that differ between two
+# runs over the same files.
+LOAD_TIMES = ("loaded_at", "last_seen_at")
+
+
+def table_rows(con, tables, *, volatile: tuple[str, ...] = LOAD_TIMES) -> dict[str, list]:
+    """Every row of each table, in order; audit.loads without its volatile columns."""
+    return {
+        t: con.execute(
+            f"select * exclude ({', '.join(volatile)}) from {t} order by all"
+            if t == "audit.loads" and volatile
+            else f"select * from {t} order by all"
+        ).fetchall()
+        for t in tables
+    }
+
+
 def run_env(root: Path, **extra: str) -> dict[str, str]:
     """The environment of a test's `inbeeld` commands: everything under `root`."""
     return {

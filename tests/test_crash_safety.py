@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO, TEST_KEY, inbeeld
+from conftest import REPO, TEST_KEY, inbeeld, table_rows
 
 from orchestration.generate import generate_inbox
 
@@ -35,14 +35,7 @@ def sha(path: Path) -> str:
 def snapshot(warehouse: Path) -> dict[str, list]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return {
-            t: con.execute(
-                f"select * exclude (loaded_at, last_seen_at) from {t} order by all"
-                if t == "audit.loads"
-                else f"select * from {t} order by all"
-            ).fetchall()
-            for t in TABLES
-        }
+        return table_rows(con, TABLES)
     finally:
         con.close()
 

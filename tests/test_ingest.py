@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import TEST_KEY, bsn, pid, write
+from conftest import TEST_KEY, bsn, pid, table_rows, write
 
 from orchestration.core.bsn import Pseudonymiser
 from orchestration.ingest.inbox import scan_inbox
@@ -411,14 +411,7 @@ def test_second_ingest_changes_nothing(messy):
 
     # last_seen_at is the one thing a second run changes: it found every version again.
     def snapshot() -> dict[str, list]:
-        return {
-            t: con.execute(
-                f"select * exclude (last_seen_at) from {t} order by all"
-                if t == "audit.loads"
-                else f"select * from {t} order by all"
-            ).fetchall()
-            for t in tables
-        }
+        return table_rows(con, tables, volatile=("last_seen_at",))
 
     seen = "select path, sha256, last_seen_at from audit.loads order by path, sha256"
     seen_before = con.execute(seen).fetchall()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import TEST_KEY, bsn, pid, write
+from conftest import TEST_KEY, bsn, pid, table_rows, write
 
 from orchestration.core.bsn import Pseudonymiser
 from orchestration.ingest import inbox as inbox_mod
@@ -279,16 +279,7 @@ def test_chunked_reading_gives_the_same_outcome(tmp_path, monkeypatch):
         monkeypatch.setattr(limits, "CHUNK_ROWS", chunk)
         c = duckdb.connect(str(root / "w.duckdb"))
         run(root / "inbox", c)
-        results.append(
-            {
-                t: c.execute(
-                    f"select * exclude (loaded_at, last_seen_at) from {t} order by all"
-                ).fetchall()
-                if t == "audit.loads"
-                else c.execute(f"select * from {t} order by all").fetchall()
-                for t in TABLES
-            }
-        )
+        results.append(table_rows(c, TABLES))
         assert c.execute(
             "select count(*) from duckdb_tables() where schema_name = 'ingest_stage'"
         ).fetchone() == (0,)

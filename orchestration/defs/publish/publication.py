@@ -10,7 +10,7 @@ import dagster as dg
 
 from dashboards import site
 from orchestration.defs.partitions import WAREHOUSE_POOL
-from orchestration.publish import szw
+from orchestration.publish import deliveries, szw
 from orchestration.publish.cube import build_cubes
 from orchestration.resources import DisclosureResource, WarehouseResource
 
@@ -104,7 +104,7 @@ def regional_dashboards(
     for cube, page in zip(cubes, pages[1:], strict=True):
         metadata[f"dashboard {cube.region}"] = dg.MetadataValue.path(str(page))
         metadata[f"leveringen {cube.region}"] = dg.MetadataValue.path(
-            str(page.parent / "leveringen.csv")
+            str(page.parent / deliveries.FILE_NAME)
         )
         missing = sum(1 for d in cube.deliveries if d.status == "ontbreekt")
         rejected = sum(1 for d in cube.deliveries if d.status == "afgekeurd")
