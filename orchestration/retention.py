@@ -15,8 +15,8 @@ Order matters, in one transaction:
 The caller then rebuilds the marts (dbt) and republishes, so no mart row, work list or
 page keeps a trace of a purged youth.
 
-Written as SQL strings here, like the ingest: it maintains the raw layer that dbt reads,
-which dbt itself has no business deleting from.
+Its SQL is in orchestration/sql/retention.sql: it maintains the raw layer that dbt
+reads, which dbt itself has no business deleting from.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.sql import statements
 
 
 def frozen_models(manifest: Path | None = None) -> tuple[tuple[str, str, str], ...]:
@@ -54,45 +55,7 @@ REACH_MONTHS = 12
 
 PERSON_TABLES = ("raw.jib", "raw.registration", "raw.begeleiding", "audit.quarantine")
 
-_DDL = (
-    "create schema if not exists frozen",
-    "create table if not exists frozen.horizon (frozen_through date not null)",
-    """create table if not exists audit.retention_runs (
-        run_at timestamp not null,
-        as_of date not null,
-        retention_months integer not null,
-        youths_purged integer not null,
-        jib_rows integer not null,
-        registration_rows integer not null,
-        begeleiding_rows integer not null,
-        quarantine_rows integer not null,
-        never_listed_registration_rows integer not null,
-        frozen_through date
-    )""",
-)
-
-# Every youth's latest month of activity across everything person-level that is stored:
-# listings, events, registrations (their end, or their start when open, or the file's
-# month, whichever is latest) and refused rows.
-_ACTIVITY = """
-create or replace temp table retention_activity as
-select pseudo_id, max(m) as last_month
-from (
-    select pseudo_id, month as m from raw.jib
-    union all
-    select pseudo_id, cast(date_trunc('month', datum) as date) from raw.begeleiding
-    union all
-    select pseudo_id, greatest(month, cast(date_trunc('month', begindatum) as date),
-                               coalesce(cast(date_trunc('month', einddatum) as date), month))
-    from raw.registration
-    union all
-    select q.pseudo_id, l.month
-    from audit.quarantine as q
-    inner join audit.loads as l on l.path = q.path and l.sha256 = q.sha256
-    where q.pseudo_id is not null and l.month is not null
-)
-group by pseudo_id
-"""
+SQL = statements("retention")
 
 
 @dataclass
@@ -111,21 +74,15 @@ def add_months(m: date, n: int) -> date:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return (
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-        > 0
-    )
+    return con.execute(SQL["table_exists"], [schema, name]).fetchone()[0] > 0
 
 
 def _freeze(con: duckdb.DuckDBPyConnection, through: date, report: RetentionReport) -> None:
     # Only months that exist can have been published: never freeze past the data.
     if _exists(con, "marts", "region_month"):
-        last = con.execute("select max(month) from marts.region_month").fetchone()[0]
+        last = con.execute(SQL["last_month"]).fetchone()[0]
         through = min(through, last) if last else through
-    previous = con.execute("select max(frozen_through) from frozen.horizon").fetchone()[0]
+    previous = con.execute(SQL["horizon"]).fetchone()[0]
     if previous is not None and previous >= through:
         report.frozen_through = previous
         return
@@ -141,8 +98,7 @@ def _freeze(con: duckdb.DuckDBPyConnection, through: date, report: RetentionRepo
             [after, through],
         ).fetchone()[0]
         report.newly_frozen[name] = n
-    con.execute("delete from frozen.horizon")
-    con.execute("insert into frozen.horizon values (?)", [through])
+    con.execute(SQL["set_horizon"], {"through": through})
     report.frozen_through = through
 
 
@@ -158,41 +114,26 @@ def apply_retention(
     report = RetentionReport(as_of=as_of)
     con.execute("begin transaction")
     try:
-        for stmt in _DDL:
-            con.execute(stmt)
+        for ddl in ("frozen_schema", "frozen_horizon", "retention_runs"):
+            con.execute(SQL[ddl])
         cutoff = add_months(as_of, -retention_months)
         _freeze(con, add_months(cutoff, REACH_MONTHS), report)
 
-        con.execute(_ACTIVITY)
-        con.execute(
-            "create or replace temp table retention_purge as "
-            "select pseudo_id from retention_activity where last_month <= ?",
-            [cutoff],
-        )
-        report.youths_purged = con.execute("select count(*) from retention_purge").fetchone()[0]
+        con.execute(SQL["activity"])
+        con.execute(SQL["purge_set"], [cutoff])
+        report.youths_purged = con.execute(SQL["purge_count"]).fetchone()[0]
         for table in PERSON_TABLES:
             report.deleted[table] = con.execute(
                 f"delete from {table} where pseudo_id in (select pseudo_id from retention_purge)"
             ).fetchone()[0]
-        # Refused rows without a pseudonym (an invalid BSN) point at nobody; they go with
-        # the file's month, on the same clock.
         report.deleted["audit.quarantine"] += con.execute(
-            "delete from audit.quarantine as q where q.pseudo_id is null and exists ("
-            " select 1 from audit.loads as l where l.path = q.path and l.sha256 = q.sha256"
-            " and l.month <= ?)",
-            [cutoff],
+            SQL["purge_unnamed_quarantine"], [cutoff]
         ).fetchone()[0]
-        # A registration matches listings of its file's month up to two months later
-        # (the M-2 staleness); after that, for a youth never listed, it can't match
-        # anything. vso_pro rows are the exception: they flag a later listing whatever
-        # their age, so they stay on the 24-month clock.
         report.never_listed_registration_rows = con.execute(
-            "delete from raw.registration as r where r.source <> 'vso_pro' and r.month <= ?"
-            " and not exists (select 1 from raw.jib as j where j.pseudo_id = r.pseudo_id)",
-            [add_months(as_of, -never_listed_months)],
+            SQL["purge_never_listed_registrations"], [add_months(as_of, -never_listed_months)]
         ).fetchone()[0]
         con.execute(
-            "insert into audit.retention_runs values (current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            SQL["log_run"],
             [
                 as_of,
                 retention_months,
@@ -205,8 +146,7 @@ def apply_retention(
                 report.frozen_through,
             ],
         )
-        con.execute("drop table retention_purge")
-        con.execute("drop table retention_activity")
+        con.execute(SQL["drop_work_tables"])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

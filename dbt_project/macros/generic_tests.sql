@@ -33,3 +33,14 @@ from {{ ref('region_month') }} as r
 left join sums as s using (arbeidsmarktregio, month)
 where r.gemeentecode = 'TOTAAL' and r.{{ measure }} <> coalesce(s.n, 0)
 {% endtest %}
+
+{# The column holds only codes of a code-list seed (dbt_project/seeds), optionally of the
+   seed's rows that match `seed_filter`: the list itself is spelled once, in the seed. #}
+{% test known_code(model, column_name, seed, code_column, seed_filter='true') %}
+select {{ column_name }}
+from {{ model }}
+where {{ column_name }} is not null
+    and {{ column_name }} not in (
+        select {{ code_column }} from {{ ref(seed) }} where {{ seed_filter }}
+    )
+{% endtest %}

@@ -1,12 +1,11 @@
 {# How far an event takes a youth along the outreach funnel (0 = not a funnel step):
-   1 benaderd, 2 bereikt, 3 intake, 4 traject, 5 uitgestroomd (started work or school). #}
+   1 benaderd, 2 bereikt, 3 intake, 4 traject, 5 uitgestroomd (started work or school);
+   seed case_events, column funnel_step. #}
 {% macro funnel_step(gebeurtenis) -%}
-    case
-        when {{ gebeurtenis }} in ('brief', 'tweede_brief', 'huisbezoek', 'whatsapp', 'verwijzing') then 1
-        when {{ gebeurtenis }} = 'contact' then 2
-        when {{ gebeurtenis }} = 'intake' then 3
-        when {{ gebeurtenis }} = 'traject_start' then 4
-        when {{ gebeurtenis }} in ('start_werk', 'start_opleiding') then 5
+    case {{ gebeurtenis }}
+    {%- for name, step in code_rows('case_events', ['gebeurtenis', 'funnel_step'], 'event_rank', 'funnel_step > 0') %}
+        when '{{ name }}' then {{ step }}
+    {%- endfor %}
         else 0
     end
 {%- endmacro %}

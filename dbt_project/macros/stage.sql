@@ -3,25 +3,13 @@
    `run_start_reset` is the synthetic event at the first month of a run (emitted only when
    the latest start_* lies before month R-1, so here it only has to say U -> N). #}
 
-{# Order of events on the same date: SPEC §1's list; the run-start reset acts first. #}
+{# Order of events on the same date: SPEC §1's list; the run-start reset acts first
+   (seed case_events, column event_rank). #}
 {% macro event_rank(event) -%}
     case {{ event }}
-        when 'run_start_reset' then 0
-        when 'brief' then 1
-        when 'tweede_brief' then 2
-        when 'huisbezoek' then 3
-        when 'whatsapp' then 4
-        when 'verwijzing' then 5
-        when 'contact' then 6
-        when 'intake' then 7
-        when 'traject_start' then 8
-        when 'traject_einde' then 9
-        when 'trede' then 10
-        when 'start_opleiding' then 11
-        when 'start_werk' then 12
-        when 'uitval' then 13
-        when 'weigering' then 14
-        when 'bezwaar' then 15
+    {%- for name, rank in code_rows('case_events', ['gebeurtenis', 'event_rank'], 'event_rank') %}
+        when '{{ name }}' then {{ rank }}
+    {%- endfor %}
     end
 {%- endmacro %}
 
@@ -29,7 +17,7 @@
     case
         when {{ event }} = 'bezwaar' then 'bezwaar'
         when {{ state }} = 'bezwaar' then 'bezwaar'
-        when {{ event }} in ('brief', 'tweede_brief', 'huisbezoek', 'whatsapp', 'verwijzing')
+        when {{ event }} in ({{ quoted(channel_events()) }})
             and {{ state }} in ('niet_benaderd', 'geweigerd') then 'benaderd'
         when {{ event }} = 'contact'
             and {{ state }} in ('niet_benaderd', 'geweigerd', 'benaderd') then 'bereikt'

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from orchestration import vocabulary
 from orchestration.generate.calendar import days_in, first_day, month_of_day, random_day
 from orchestration.ingest.rows import EVENTS  # one list of events, SPEC §1 order
 
@@ -23,7 +24,7 @@ EV = {name: i for i, name in enumerate(EVENTS)}
 # Case stages of the simulation (they drive which event comes next).
 N, APPROACHED, REACHED, INTAKE, TRAJECT, U_SCHOOL, U_WORK, DECLINED, OBJECTED = range(9)
 
-SOURCES: tuple[str, ...] = ("kvk", "rmc", "jongerenloket", "buitenland", "detentie", "vso_pro")
+SOURCES: tuple[str, ...] = vocabulary.registration_sources()  # kvk .. vso_pro
 SRC = {name: i for i, name in enumerate(SOURCES)}
 
 # Why a listed youth leaves the list without the municipality's help.

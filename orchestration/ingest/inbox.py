@@ -16,27 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration import settings
+from orchestration import settings, vocabulary
 
-MONTHLY_SOURCES: tuple[str, ...] = (
-    "jib",
-    "kvk",
-    "rmc",
-    "jongerenloket",
-    "buitenland",
-    "detentie",
-    "vso_pro",
-    "begeleiding",
-)
-REGISTRATION_SOURCES: tuple[str, ...] = (
-    "kvk",
-    "rmc",
-    "jongerenloket",
-    "buitenland",
-    "detentie",
-    "vso_pro",
-)
-ROOT_SOURCES: tuple[str, ...] = ("sociale_kaart",)
+# The file types, as dbt_project/seeds/file_types.csv spells them.
+MONTHLY_SOURCES: tuple[str, ...] = vocabulary.monthly_sources()
+REGISTRATION_SOURCES: tuple[str, ...] = vocabulary.registration_sources()
+ROOT_SOURCES: tuple[str, ...] = vocabulary.root_sources()
 
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 _GEMEENTE = re.compile(r"^GM[0-9]{4}$")

@@ -14,27 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from orchestration import vocabulary
 from orchestration.core.bsn import Pseudonymiser, elfproef_many
 from orchestration.core.dates import ages_on, parse_dates
 from orchestration.ingest.reader import FileFault, ParsedFile, check_header, column
 
-EVENTS: tuple[str, ...] = (
-    "brief",
-    "tweede_brief",
-    "huisbezoek",
-    "whatsapp",
-    "verwijzing",
-    "contact",
-    "intake",
-    "traject_start",
-    "traject_einde",
-    "trede",
-    "start_opleiding",
-    "start_werk",
-    "uitval",
-    "weigering",
-    "bezwaar",
-)
+# The events a begeleiding.csv may hold (dbt_project/seeds/case_events.csv), SPEC §1 order.
+EVENTS: tuple[str, ...] = vocabulary.file_events()
 
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # source: (required, optional)

@@ -42,6 +42,15 @@ DDL: tuple[str, ...] = (
     where status = 'loaded' and is_current
     qualify row_number() over (
         partition by month, gemeentecode, source order by loaded_at desc, path desc) = 1""",
+    # Every current loaded jib list beside the same municipality's previous one (by
+    # month): read by the short-list warning and the header-only check.
+    """create or replace view audit.jib_lists as
+    select path, gemeentecode, month, rows_in, rows_loaded,
+           lag(rows_in) over w as previous_rows_in,
+           lag(rows_loaded) over w as previous_rows_loaded
+    from audit.loads
+    where source = 'jib' and status = 'loaded' and is_current
+    window w as (partition by gemeentecode order by month)""",
     """create table if not exists audit.quarantine (
         path varchar not null,
         sha256 varchar not null,
@@ -197,21 +206,11 @@ OPEN_REJECTIONS_SQL = """
     order by o.path
 """
 
-# Every current loaded jib list beside the same municipality's previous one (by month).
-JIB_LISTS_SQL = """
-    select path, gemeentecode, month, rows_in, rows_loaded,
-           lag(rows_in) over w as previous_rows_in,
-           lag(rows_loaded) over w as previous_rows_loaded
-    from audit.loads
-    where source = 'jib' and status = 'loaded' and is_current
-    window w as (partition by gemeentecode order by month)
-"""
-
 # Lists of the months [?, ?] less than half as long as the municipality's previous list:
 # almost always an export fault (a cut-off file, a filter left on), not a real drop.
-SHORT_LISTS_SQL = f"""
+SHORT_LISTS_SQL = """
     select path, rows_loaded, previous_rows_loaded
-    from ({JIB_LISTS_SQL})
+    from audit.jib_lists
     where month between ?::date and ?::date
       and previous_rows_loaded > 0 and rows_loaded * 2 < previous_rows_loaded
     order by path

@@ -13,6 +13,7 @@ import duckdb
 
 from orchestration.core.bsn import Pseudonymiser, elfproef, normalise_bsn
 from orchestration.ingest.reader import FileFault, check_header, column, parse
+from orchestration.sql import statements
 
 COLUMNS = (
     "pseudo_id",
@@ -60,14 +61,7 @@ Dit bestand bevat persoonsgegevens (pseudoniemen). Alleen voor de eigen
 jongerenwerkers; niet doorsturen. BSN's alleen via `inbeeld reidentify`.
 """
 
-_SELECT = """
-    select gemeentecode, strftime(month, '%Y-%m') as month, pseudo_id, geboortedatum,
-           priority, priority_reason, stage, consecutive_months, exclusion_reasons, trede,
-           declined_or_objected
-    from marts.werklijst
-    {where}
-    order by gemeentecode, coalesce(priority, 'Z'), consecutive_months desc, pseudo_id
-"""
+SQL = statements("work_lists")
 
 
 def _private_dir(path: Path) -> Path:
@@ -93,7 +87,7 @@ def _csv(rows: list[tuple], header: tuple[str, ...]) -> str:
 
 def write_work_lists(con: duckdb.DuckDBPyConnection, exports: Path) -> dict[str, int]:
     """exports/<gemeentecode>/werklijst.csv and toelichting.md; returns rows per municipality."""
-    rows = con.execute(_SELECT.format(where="")).fetchall()
+    rows = con.execute(SQL["work_list"], {"gemeente": None}).fetchall()
     by_gm: dict[str, list[tuple]] = {}
     for r in rows:
         by_gm.setdefault(r[0], []).append(r)
@@ -121,18 +115,10 @@ def reidentify(
     """exports/<gm>/werklijst_bsn.csv: BSNs of the youths with a priority, never of youths
     who declined or objected, read back from the loaded jib.csv (its sha256 must match)."""
     rows = [
-        r
-        for r in con.execute(
-            _SELECT.format(where="where gemeentecode = ? and priority is not null"), [gemeentecode]
-        ).fetchall()
-        if not r[10]
+        r for r in con.execute(SQL["work_list"], {"gemeente": gemeentecode}).fetchall() if not r[10]
     ]
-    month = con.execute("select max(month) from marts.werklijst").fetchone()[0]
-    version = con.execute(
-        "select path, sha256 from staging.stg_file_versions where source = 'jib' "
-        "and gemeentecode = ? and month = ? and is_effective",
-        [gemeentecode, month],
-    ).fetchone()
+    month = con.execute(SQL["latest_month"]).fetchone()[0]
+    version = con.execute(SQL["list_in_effect"], [gemeentecode, month]).fetchone()
     if version is None:
         raise ReidentifyError(
             f"Geen ingelezen jib.csv van {gemeentecode} voor {month:%Y-%m}; draai eerst `inbeeld run`."

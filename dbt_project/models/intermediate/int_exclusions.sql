@@ -5,11 +5,10 @@ select
     l.month,
     count(r.source) > 0 as excluded,
     {{ sorted_csv('r.source') }} as exclusion_reasons,
-    coalesce(bool_or(r.source = 'buitenland'), false) as excluded_buitenland,
-    coalesce(bool_or(r.source = 'detentie'), false) as excluded_detentie,
-    coalesce(bool_or(r.source = 'jongerenloket'), false) as excluded_jongerenloket,
-    coalesce(bool_or(r.source = 'kvk'), false) as excluded_kvk,
-    coalesce(bool_or(r.source = 'rmc'), false) as excluded_rmc
+    {%- for source in exclusion_sources() %}
+    coalesce(bool_or(r.source = '{{ source }}'), false) as excluded_{{ source }}
+    {{- "," if not loop.last }}
+    {%- endfor %}
 from {{ ref('int_listings') }} as l
 left join {{ ref('int_registrations_in_force') }} as r
     on r.pseudo_id = l.pseudo_id and r.month = l.month

@@ -4,7 +4,7 @@ with files as (
     select distinct month, gemeentecode, source
     from {{ ref('stg_file_versions') }}
     where is_effective
-        and source in ('kvk', 'rmc', 'jongerenloket', 'buitenland', 'detentie')
+        and source in ({{ quoted(exclusion_sources()) }})
 )
 
 select

@@ -1,13 +1,15 @@
 -- Counts per municipality and month, plus a TOTAAL row per region and month (SPEC §4).
 -- Internal use only: these counts are not disclosure-controlled.
-{% set stock_columns = [
-    'on_list', 'excluded', 'excluded_buitenland', 'excluded_detentie', 'excluded_jongerenloket',
-    'excluded_kvk', 'excluded_rmc', 'in_view', 'persistent', 'priority_a', 'priority_b',
-    'priority_c', 'approached', 'reached', 'in_trajectory'] %}
+{# Exclusion sources and outflow reasons come from their seeds (macros/codes.sql). #}
+{% set sources = exclusion_sources() %}
+{% set reasons = outflow_reasons() %}
+{% set stock_columns = ['on_list', 'excluded'] %}
+{% for s in sources %}{% do stock_columns.append('excluded_' ~ s) %}{% endfor %}
+{% do stock_columns.extend(['in_view', 'persistent', 'priority_a', 'priority_b',
+    'priority_c', 'approached', 'reached', 'in_trajectory']) %}
 {% set flow_columns = ['started_work', 'started_education', 'ladder_up'] %}
-{% set outflow_reasons = ['27_jaar', 'werk', 'opleiding', 'buitenland', 'detentie', 'kvk', 'onbekend'] %}
 {% set count_columns = stock_columns + flow_columns %}
-{% for r in outflow_reasons %}{% do count_columns.append('outflow_' ~ r) %}{% endfor %}
+{% for r in reasons %}{% do count_columns.append('outflow_' ~ r) %}{% endfor %}
 
 with window_months as (
     select month from {{ ref('int_window') }}
@@ -19,11 +21,8 @@ stocks as (
         y.gemeentecode,
         count(*) as on_list,
         count(*) filter (where y.excluded) as excluded,
-        count(*) filter (where e.excluded_buitenland) as excluded_buitenland,
-        count(*) filter (where e.excluded_detentie) as excluded_detentie,
-        count(*) filter (where e.excluded_jongerenloket) as excluded_jongerenloket,
-        count(*) filter (where e.excluded_kvk) as excluded_kvk,
-        count(*) filter (where e.excluded_rmc) as excluded_rmc,
+        {% for s in sources %}count(*) filter (where e.excluded_{{ s }}) as excluded_{{ s }},
+        {% endfor %}
         count(*) filter (where not y.excluded) as in_view,
         count(*) filter (where not y.excluded and y.persistent) as persistent,
         count(*) filter (where y.priority = 'A') as priority_a,
@@ -70,7 +69,7 @@ outflows as (
     select
         off_month as month,
         gemeentecode,
-        {% for r in outflow_reasons %}
+        {% for r in reasons %}
         count(*) filter (where reason = '{{ r }}') as outflow_{{ r }}{{ ',' if not loop.last }}
         {% endfor %}
     from {{ ref('outflow') }}
@@ -97,7 +96,7 @@ municipal as (
         coalesce(st.started_work, 0) as started_work,
         coalesce(st.started_education, 0) as started_education,
         coalesce(l.ladder_up, 0) as ladder_up,
-        {% for r in outflow_reasons %}coalesce(o.outflow_{{ r }}, 0) as outflow_{{ r }}{{ ',' if not loop.last }}
+        {% for r in reasons %}coalesce(o.outflow_{{ r }}, 0) as outflow_{{ r }}{{ ',' if not loop.last }}
         {% endfor %}
     from municipality_months as k
     inner join window_months as w on w.month = k.month

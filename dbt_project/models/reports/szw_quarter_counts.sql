@@ -3,7 +3,7 @@
 -- quarter. Flows count distinct youths under the region of the event's municipality,
 -- so a youth who moves within the region counts once. The publish step protects this
 -- into reports.szw_quarterly and publish/szw/szw_kwartaal.csv.
-{% set outflow_reasons = ['27_jaar', 'werk', 'opleiding', 'buitenland', 'detentie', 'kvk', 'onbekend'] %}
+{% set reasons = outflow_reasons() %}
 with quarters as (
     select
         cast(date_trunc('quarter', month) as date) as quarter_start,
@@ -59,7 +59,7 @@ outflows as (
     select
         arbeidsmarktregio,
         cast(date_trunc('quarter', month) as date) as quarter_start,
-        {% for r in outflow_reasons %}sum(outflow_{{ r }}) as uitstroom_{{ r }}{{ ',' if not loop.last }}
+        {% for r in reasons %}sum(outflow_{{ r }}) as uitstroom_{{ r }}{{ ',' if not loop.last }}
         {% endfor %}
     from {{ ref('region_month') }}
     where gemeentecode = 'TOTAAL'
@@ -74,11 +74,8 @@ computed as (
         year(rq.quarter_start) || '-K' || quarter(rq.quarter_start) as kwartaal,
         coalesce(s.on_list, 0) as op_de_lijst,
         coalesce(s.excluded, 0) as uitgesloten,
-        coalesce(s.excluded_buitenland, 0) as uitgesloten_buitenland,
-        coalesce(s.excluded_detentie, 0) as uitgesloten_detentie,
-        coalesce(s.excluded_jongerenloket, 0) as uitgesloten_jongerenloket,
-        coalesce(s.excluded_kvk, 0) as uitgesloten_kvk,
-        coalesce(s.excluded_rmc, 0) as uitgesloten_rmc,
+        {% for s in exclusion_sources() %}coalesce(s.excluded_{{ s }}, 0) as uitgesloten_{{ s }},
+        {% endfor %}
         coalesce(s.in_view, 0) as in_beeld,
         coalesce(s.persistent, 0) as persistent,
         coalesce(s.in_trajectory, 0) as in_traject,
@@ -87,9 +84,9 @@ computed as (
         coalesce(f.gestart_werk, 0) as gestart_werk,
         coalesce(f.gestart_opleiding, 0) as gestart_opleiding,
         coalesce(d.duurzaam, 0) as duurzaam,
-        {% for r in outflow_reasons %}coalesce(o.uitstroom_{{ r }}, 0) as uitstroom_{{ r }},
+        {% for r in reasons %}coalesce(o.uitstroom_{{ r }}, 0) as uitstroom_{{ r }},
         {% endfor %}
-        {% for r in outflow_reasons %}coalesce(o.uitstroom_{{ r }}, 0){{ ' + ' if not loop.last }}{% endfor %} as uitstroom_totaal
+        {% for r in reasons %}coalesce(o.uitstroom_{{ r }}, 0){{ ' + ' if not loop.last }}{% endfor %} as uitstroom_totaal
     from region_quarters as rq
     left join {{ ref('region_month') }} as s
         on s.arbeidsmarktregio = rq.arbeidsmarktregio

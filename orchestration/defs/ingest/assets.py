@@ -10,6 +10,7 @@ from orchestration.ingest.inbox import scan_inbox
 from orchestration.ingest.load import IngestReport, ingest
 from orchestration.registry import known_gemeenten
 from orchestration.resources import InboxResource, PseudonymKeyResource, WarehouseResource
+from orchestration.sql import statements
 
 RAW_SPECS = {
     ("raw", "jib"): "Valid rows of every loaded jib.csv version: the monthly JIB lists.",
@@ -59,15 +60,6 @@ def _rejections_table(report: IngestReport) -> dg.TableMetadataValue:
     )
 
 
-# Current loaded versions per month and file type: what the marts are built from.
-_ROWS_PER_MONTH = """
-    select strftime(month, '%Y-%m') as month, source, count(distinct gemeentecode) as gemeenten,
-           sum(rows_loaded) as rows_loaded, sum(rows_quarantined) as rows_quarantined
-    from audit.loads
-    where status = 'loaded' and is_current and month is not null
-    group by all
-    order by month desc, source
-"""
 _NOT_REGISTRATION = {"jib", "begeleiding", "sociale_kaart"}
 
 
@@ -162,7 +154,7 @@ def inbox_ingest(
             t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 (constant names)
             for t in ("raw.jib", "raw.registration", "raw.begeleiding", "raw.sociale_kaart")
         }
-        per_month = con.execute(_ROWS_PER_MONTH).fetchall()
+        per_month = con.execute(statements("audit")["rows_per_month"]).fetchall()
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(["audit", "versions_in_effect"]),
         metadata={"versies_van_kracht": in_effect},

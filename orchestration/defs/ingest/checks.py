@@ -12,19 +12,13 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, run_month_range
-from orchestration.ingest.warehouse import JIB_LISTS_SQL, OPEN_REJECTIONS_SQL
+from orchestration.ingest.warehouse import OPEN_REJECTIONS_SQL
 from orchestration.resources import WarehouseResource
+from orchestration.sql import statements
 
 _ALL_MONTHS = ("1900-01-01", "2999-12-01")
 
-_HEADER_ONLY_AFTER_FULL = f"""
-    select path, gemeentecode, month from ({JIB_LISTS_SQL})
-    where rows_in = 0 and previous_rows_in > 0 and month between ?::date and ?::date
-    order by month, gemeentecode
-"""
-
-_FILES_SEEN = "select count(*) from audit.loads"
-_JIB_LISTS_SEEN = "select count(*) from audit.loads where source = 'jib' and status = 'loaded'"
+SQL = statements("audit")
 
 
 def _run_months(context: dg.AssetCheckExecutionContext) -> str:
@@ -73,7 +67,7 @@ def no_rejected_files(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     months = _run_months(context)
-    seen, rows = _read(warehouse, _FILES_SEEN, OPEN_REJECTIONS_SQL)
+    seen, rows = _read(warehouse, SQL["files_seen"], OPEN_REJECTIONS_SQL)
     if not seen:
         return nothing_checked("er is nog geen enkel bestand ingelezen", months)
     return dg.AssetCheckResult(
@@ -111,7 +105,7 @@ def header_only_after_full(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     months = _run_months(context)
-    lists, rows = _read(warehouse, _JIB_LISTS_SEEN, _HEADER_ONLY_AFTER_FULL)
+    lists, rows = _read(warehouse, SQL["jib_lists_seen"], SQL["header_only_after_full"])
     if not lists:
         return nothing_checked("er is nog geen jib.csv ingelezen", months)
     return dg.AssetCheckResult(

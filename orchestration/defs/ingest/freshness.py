@@ -11,17 +11,12 @@ from orchestration import settings
 from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.registry import load_registry
 from orchestration.resources import WarehouseResource
+from orchestration.sql import statements
 
 DUE_DAY = 10
 AMSTERDAM = "Europe/Amsterdam"
 
-_LOADED_LISTS = """
-    select gemeentecode, min(loaded_at) as first_loaded
-    from audit.loads
-    where source = 'jib' and status = 'loaded' and month = ?
-    group by gemeentecode
-"""
-_REGIONS_IN_DATA = "select distinct gemeentecode from audit.loads where gemeentecode is not null"
+SQL = statements("audit")
 
 
 def month_due(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -39,12 +34,12 @@ def late_municipalities(con, today: dt.date) -> tuple[dt.date, dt.date, list[dic
     month, due = month_due(today)
     registry = load_registry()
     region_of = {r["gemeentecode"]: r["arbeidsmarktregio"] for r in registry}
-    present = {gm for (gm,) in con.execute(_REGIONS_IN_DATA).fetchall()}
+    present = {gm for (gm,) in con.execute(SQL["municipalities_in_data"]).fetchall()}
     regions = {region_of[gm] for gm in present if gm in region_of}
     expected = sorted(
         (r for r in registry if r["arbeidsmarktregio"] in regions), key=lambda r: r["gemeentecode"]
     )
-    loaded = dict(con.execute(_LOADED_LISTS, [month]).fetchall())
+    loaded = dict(con.execute(SQL["loaded_lists"], [month]).fetchall())
     late = [r for r in expected if r["gemeentecode"] not in loaded]
     after_due = [
         {**r, "first_loaded": loaded[r["gemeentecode"]]}
