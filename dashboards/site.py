@@ -11,6 +11,12 @@ Beside the protected numbers each page shows the region's delivery status (files
 persons; publish/deliveries.py): a grid per file type, the incomplete months in the
 trend, and 'geen casusregistratie' in the municipality table where a file type was never
 delivered. publish/<regio>/leveringen.csv holds the same status row for row.
+
+Readable without a mouse: every figure carries its numbers as a table below it (closed
+details/summary) and as publish/<regio>/figuren/<figure-id>.csv, both from the one list of
+cells the figure's traces draw (dashboards/figure_tables.py); the values a chart needs
+stand on it (bar values, the line ends, the grid letters); every colour of a graphic
+element has a contrast of at least 3:1 against the white page (the palette below).
 """
 
 from __future__ import annotations
@@ -30,11 +36,26 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from dashboards import texts as t
+from dashboards.figure_tables import FOLDER, Column, FigureTable, month_key
 from orchestration.publish import cube as c
 from orchestration.publish import deliveries as dl
+from orchestration.publish import disclosure, szw
 
-# Okabe-Ito: distinguishable with every common form of colour blindness, and in grey.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Every colour of the page's graphic elements, in one place. Okabe-Ito's hues
+# (distinguishable with every common form of colour blindness), the light ones (orange,
+# sky blue, yellow) darkened so that every line, bar, marker, stub outline and grid cell has
+# a contrast of at least 3:1 against the white background (WCAG 2.1, 1.4.11; the ratio of
+# each is in the comment, tests/test_figure_tables.py computes it from the page).
+BLUE = "#0072B2"  # 5.2:1
+ORANGE = "#C07A00"  # 3.5:1 (Okabe-Ito #E69F00 is 2.3:1)
+GREEN = "#009E73"  # 3.4:1
+PURPLE = "#CC79A7"  # 3.1:1
+SKY = "#1A8CCC"  # 3.7:1 (Okabe-Ito #56B4E9 is 2.3:1)
+VERMILLION = "#D55E00"  # 3.9:1
+OLIVE = "#8A7D00"  # 4.2:1, for Okabe-Ito's yellow #F0E442 (1.3:1)
+BLACK = "#000000"  # 21:1
+GREY = "#767676"  # 4.5:1: neutral (unchanged, not yet to judge)
+PALETTE = (BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION, OLIVE, BLACK)
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -42,11 +63,14 @@ PLOTLY_CONFIG = {
     "locale": "nl",
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
 }
-# Status colours of the delivery grid (light, dark, middle in grey as well) and the letter
-# on each cell carries the status too.
-DELIVERY_COLOURS = {"geleverd": "#BFE3D6", "afgekeurd": "#E69F00", "ontbreekt": "#D55E00"}
-NOT_KNOWN = "."  # CBS: not available or not yet known
-PROVISIONAL = "*"  # CBS: after a provisional month
+# Status colours of the delivery grid; the letter on each cell carries the status too, in
+# white, so each is dark enough for text as well (4.5:1): green 5.3:1, the purple 5.2:1 and
+# the vermillion 4.8:1 (darker shades of the palette's).
+DELIVERY_COLOURS = {"geleverd": "#007A5A", "afgekeurd": "#A8479A", "ontbreekt": "#B35900"}
+# Behind an incomplete month in the trend: a band, not a mark (the ring marks the month).
+BAND = "#cccccc"
+NOT_KNOWN = disclosure.NOT_KNOWN  # CBS: not available or not yet known
+PROVISIONAL = disclosure.PROVISIONAL  # CBS: after a provisional month or quarter
 # plotly.js speaks English in its tool bar: the Dutch words, registered once per page.
 LOCALE_NL = {
     "moduleType": "locale",
@@ -123,6 +147,12 @@ class Figure:
     html: str
     wide: bool = False  # the card spans the whole row of the grid
     notes: list[str] = field(default_factory=list)  # lines below the figure
+    table: FigureTable | None = None  # its numbers, below it and as figuren/<id>.csv
+
+    @property
+    def csv(self) -> str:
+        """The figure's CSV, relative to its page."""
+        return f"{FOLDER}/{self.id}.csv"
 
 
 @dataclass
@@ -206,13 +236,57 @@ def _wrap(label: str, width: int = 16) -> str:
     return "<br>".join(textwrap.wrap(label, width)) if len(label) > width else label
 
 
+def _shown(cb: c.RegionCube, cell) -> int | str:
+    """A cell as published: its count, `<k`, `x`, or `.` (not yet known; also a cell given
+    as None). Tables, CSVs and chart labels all take their value from here."""
+    return NOT_KNOWN if cell is None else cb.show(cell)
+
+
 def _series(cb: c.RegionCube, cells: list) -> tuple[list[int | None], list[str]]:
     """Chart values (None where hidden or not known) and their labels (the count, its mark,
-    or `.` for a cell given as None: not yet known)."""
+    or `.` for a cell not yet known)."""
     return (
         [None if x is None else cb.number(x) for x in cells],
-        [NOT_KNOWN if x is None else t.number_nl(cb.show(x)) for x in cells],
+        [t.number_nl(_shown(cb, x)) for x in cells],
     )
+
+
+def _table(
+    cb: c.RegionCube,
+    caption: str,
+    index: list[Column],
+    keys: list[list[str]],
+    csv_keys: list[list[str]],
+    columns: list[Column],
+    cells: list[list],
+) -> FigureTable:
+    """A figure's numbers: `cells[row][column]` are the cells its traces draw."""
+    return FigureTable(
+        caption, index, columns, keys, csv_keys, [[_shown(cb, x) for x in row] for row in cells]
+    )
+
+
+def _months_index(cb: c.RegionCube, months: list[date]) -> tuple[list, list, list]:
+    """The key column of a figure by month: on the page 'mei 2026*', in the CSV 2026-05*."""
+    return (
+        [Column("maand")],
+        [[_month_label(cb, m)] for m in months],
+        [[month_key(m, m in cb.provisional)] for m in months],
+    )
+
+
+def _quarters_index(cb: c.RegionCube, quarters: list[c.Quarter]) -> tuple[list, list, list]:
+    """The key column of a figure by quarter: 2026-K1, `*` when provisional (as szw.py)."""
+    labels = [[szw.quarter_label(cb, q)] for q in quarters]
+    return [Column("kwartaal")], labels, labels
+
+
+def _categories_index(label: str, names: list[str]) -> tuple[list, list, list]:
+    return [Column(label)], [[n] for n in names], [[n] for n in names]
+
+
+def _column(cells: list[list], j: int) -> list:
+    return [row[j] for row in cells]
 
 
 def _bar(
@@ -246,16 +320,24 @@ def _bar(
     )
 
 
-def _monthly_stack(
-    cb: c.RegionCube, x: list, months: list, prefix: str, parts: dict[str, str]
-) -> go.Figure:
+def _monthly_stack(cb: c.RegionCube, fig_id: str, prefix: str, parts: dict[str, str]) -> Figure:
     """The region's total split by reason, a stacked bar per month: one trace per
-    `<prefix>_<code>` measure, labelled in Dutch (exclusion sources, outflow reasons)."""
+    `<prefix>_<code>` measure, labelled in Dutch (exclusion sources, outflow reasons); each
+    part carries its count inside where it fits, all of them in the table."""
+    months = cb.months
+    x = [_month_label(cb, m) for m in months]
+    cells = [[("rm", "TOTAAL", m, f"{prefix}_{code}") for code in parts] for m in months]
     fig = go.Figure()
-    for i, (code, label) in enumerate(parts.items()):
-        cells = [("rm", "TOTAAL", m, f"{prefix}_{code}") for m in months]
-        fig.add_trace(_bar(label, x, cb, cells, PALETTE[i], textposition="none"))
-    return _layout(_stacked(fig), barmode="stack")
+    for i, label in enumerate(parts.values()):
+        fig.add_trace(_bar(label, x, cb, _column(cells, i), PALETTE[i], textposition="inside"))
+    table = _table(
+        cb,
+        f"{t.FIGURES[fig_id][0]}, per maand",
+        *_months_index(cb, months),
+        [Column(label) for label in parts.values()],
+        cells,
+    )
+    return _figure(fig_id, _layout(_stacked(fig), barmode="stack"), table)
 
 
 def _stacked(fig: go.Figure) -> go.Figure:
@@ -301,10 +383,14 @@ def _html(fig: go.Figure, fig_id: str) -> str:
 
 
 def _figure(
-    fig_id: str, fig: go.Figure, wide: bool = False, notes: list[str] | None = None
+    fig_id: str,
+    fig: go.Figure,
+    table: FigureTable,
+    wide: bool = False,
+    notes: list[str] | None = None,
 ) -> Figure:
     title, explanation = t.FIGURES[fig_id]
-    return Figure(fig_id, title, explanation, _html(fig, fig_id), wide, notes or [])
+    return Figure(fig_id, title, explanation, _html(fig, fig_id), wide, notes or [], table)
 
 
 def _rows(figures: list[Figure]) -> list[Figure]:
@@ -350,7 +436,10 @@ def _shift(m: date, months: int) -> date:
 def _change(cb: c.RegionCube, now: tuple, then_month: date, measure: str, label: str) -> str:
     if then_month not in cb.months:
         return f"{label}: geen gegevens"
-    a, b = cb.number(now), cb.number(("rm", "TOTAAL", then_month, measure))
+    then = ("rm", "TOTAAL", then_month, measure)
+    if not (cb.known(now) and cb.known(then)):
+        return f"{label}: nog niet bekend"
+    a, b = cb.number(now), cb.number(then)
     if a is None or b is None:
         return f"{label}: niet te tonen"
     d = a - b
@@ -460,26 +549,69 @@ def _deliveries_figure(cb: c.RegionCube) -> Figure:
         )
         more = f" en nog {len(rejected) - 12}" if len(rejected) > 12 else ""
         notes.append(f"Afgekeurd: {listed}{more}.")
-    return _figure("leveringen", fig, wide=True, notes=notes)
+    # The grid as a table: a row per month and municipality, a column per file type, each
+    # cell the status as the grid letters it (with the reason of a rejection).
+    rows = [(m, g) for m in months for g in codes]
+    index = [Column("maand"), Column("gemeente")]
+    table = FigureTable(
+        f"{t.FIGURES['leveringen'][0]}: status per bestand",
+        index,
+        [Column(source) for source in dl.SOURCES],
+        [[_month_label(cb, m), names[g]] for m, g in rows],
+        [[month_key(m, m in cb.provisional), names[g]] for m, g in rows],
+        [[_delivery_status(by_cell.get((s, g, m))) for s in dl.SOURCES] for m, g in rows],
+    )
+    return _figure("leveringen", fig, table, wide=True, notes=notes)
+
+
+def _delivery_status(d: dl.Delivery | None) -> str:
+    if d is None:
+        return NOT_KNOWN
+    return f"{d.status} ({d.reason})" if d.reason else d.status
 
 
 def figures(cb: c.RegionCube) -> list[Figure]:
+    """Every figure of the region page, each with its numbers as a table (one list of rows
+    per figure: the table, the CSV and the traces are drawn from the same cells)."""
     months = cb.months
     x = [_month_label(cb, m) for m in months]
-    latest = cb.latest
-    out: list[Figure] = []
-    incomplete = incomplete_months(cb)
+    out = [_trend_figure(cb, x), _deliveries_figure(cb)]
+    out.append(_monthly_stack(cb, "uitsluiting", "excluded", t.EXCLUSION_SOURCES))
+    out.append(_persistence_figure(cb))
+    out.append(_funnel_figure(cb))
+    out.append(_placements_figure(cb))
+    out.append(_monthly_stack(cb, "uitstroom", "outflow", t.OUTFLOW_REASONS))
+    out.append(_ladder_figure(cb))
+    out.append(_trede_figure(cb))
+    out.append(_municipalities_figure(cb))
+    out.append(_referrals_figure(cb))
+    out.append(_roles_figure(cb))
+    return _rows(out)
 
+
+TREND_MEASURES = ("on_list", "in_view", "persistent", "priority_a")
+
+
+def _trend_figure(cb: c.RegionCube, x: list[str]) -> Figure:
+    """A line per measure over all months, as wide as the page; each line's latest value
+    stands at its end."""
+    months = cb.months
+    cells = [[("rm", "TOTAAL", m, measure) for measure in TREND_MEASURES] for m in months]
+    incomplete = incomplete_months(cb)
     fig = go.Figure()
-    for i, measure in enumerate(("on_list", "in_view", "persistent", "priority_a")):
-        y, labels = _series(cb, [("rm", "TOTAAL", m, measure) for m in months])
+    for i, measure in enumerate(TREND_MEASURES):
+        y, labels = _series(cb, _column(cells, i))
         fig.add_trace(
             go.Scatter(
                 name=t.MEASURES[measure],
                 x=x,
                 y=y,
                 text=labels,
-                mode="lines+markers",
+                # The value at the line's end, on the chart (and so on paper).
+                texttemplate=[""] * (len(x) - 1) + ["%{text}"],
+                textposition="top left",
+                textfont={"size": 13},  # in the ink: text needs 4.5:1
+                mode="lines+markers+text",
                 line={
                     "width": 3,
                     "color": PALETTE[i],
@@ -494,12 +626,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
     for i, m in enumerate(months):
         if m in incomplete:
             fig.add_vrect(
-                x0=i - 0.5,
-                x1=i + 0.5,
-                fillcolor="#cccccc",
-                opacity=0.35,
-                line_width=0,
-                layer="below",
+                x0=i - 0.5, x1=i + 0.5, fillcolor=BAND, opacity=0.35, line_width=0, layer="below"
             )
     if incomplete:
         fig.add_trace(
@@ -511,7 +638,7 @@ def figures(cb: c.RegionCube) -> list[Figure]:
                 marker={
                     "symbol": "circle-open",
                     "size": 18,
-                    "color": PALETTE[5],
+                    "color": VERMILLION,
                     "line": {"width": 3},
                 },
                 hovertext=list(incomplete.values()),
@@ -524,170 +651,260 @@ def figures(cb: c.RegionCube) -> list[Figure]:
             "Onvolledige maanden (grijs; de regiocijfers van die maand zijn te laag, en in de "
             "maanden erna kan persistent te laag zijn): " + "; ".join(incomplete.values()) + "."
         )
+    unknown = [m for m in months if not cb.known(("rm", "TOTAAL", m, "persistent"))]
+    if unknown:
+        notes.append(
+            "Persistent en prioriteit A zijn . (nog niet bekend) in "
+            + " en ".join(t.month_short(m) for m in unknown)
+            + ": de eerste maanden van de gegevens, waarin nog niemand 3 maanden op de lijst"
+            " kan staan; de lijn begint erna."
+        )
     if cb.provisional:
         notes.append(
             "* voorlopig: "
             + " en ".join(t.month_short(m) for m in cb.provisional)
             + "; registraties komen tot twee maanden later binnen."
         )
-    # The main chart: a line per measure over all months, as wide as the page.
-    out.append(_figure("trend", _layout(fig), wide=True, notes=notes))
-    out.append(_deliveries_figure(cb))
+    table = _table(
+        cb,
+        f"{t.FIGURES['trend'][0]}: aantal jongeren in de regio",
+        *_months_index(cb, months),
+        [Column(t.MEASURES[m]) for m in TREND_MEASURES],
+        cells,
+    )
+    return _figure("trend", _layout(fig), table, wide=True, notes=notes)
 
-    out.append(
-        _figure("uitsluiting", _monthly_stack(cb, x, months, "excluded", t.EXCLUSION_SOURCES))
+
+def _single_bars(
+    cb: c.RegionCube,
+    fig_id: str,
+    index: str,
+    names: list[str],
+    columns: list[tuple[str, str]],
+    cells: list[list],
+    height: int = 420,
+    notes: list[str] | None = None,
+) -> Figure:
+    """Bars by category of the latest month (one trace per column, grouped), every bar
+    with its value above it; the same cells as a table."""
+    fig = go.Figure()
+    for j, (label, colour) in enumerate(columns):
+        fig.add_trace(_bar(label, names, cb, _column(cells, j), colour))
+    fig = _layout(fig, height=height, barmode="group")
+    fig.update_layout(hovermode="closest")
+    table = _table(
+        cb,
+        f"{t.FIGURES[fig_id][0]}, {t.month_short(cb.latest)}",
+        *_categories_index(index, names),
+        [Column(label) for label, _ in columns],
+        cells,
+    )
+    return _figure(fig_id, fig, table, notes=notes)
+
+
+def _persistence_figure(cb: c.RegionCube) -> Figure:
+    return _single_bars(
+        cb,
+        "persistentie",
+        "aaneengesloten op de lijst",
+        list(t.PERSISTENCE_BUCKETS.values()),
+        [("jongeren", BLUE)],
+        [[("persistence", cb.latest, b)] for b in t.PERSISTENCE_BUCKETS],
     )
 
-    buckets = list(t.PERSISTENCE_BUCKETS)
-    fig = go.Figure(
-        _bar(
-            "jongeren",
-            list(t.PERSISTENCE_BUCKETS.values()),
-            cb,
-            [("persistence", latest, b) for b in buckets],
-            PALETTE[0],
-        )
-    )
-    out.append(_figure("persistentie", _layout(fig)))
 
-    y, labels = _series(cb, [("funnel", latest, "cum", s) for s in c.FUNNEL_STEPS])
+def _funnel_figure(cb: c.RegionCube) -> Figure:
+    cells = [[("funnel", cb.latest, "cum", s)] for s in c.FUNNEL_STEPS]
+    y, labels = _series(cb, _column(cells, 0))
     fig = go.Figure(
         go.Funnel(
             y=[_wrap(x) for x in t.FUNNEL_STEPS.values()],
             x=y,
             text=labels,
             textinfo="text",
-            marker={
-                "color": [PALETTE[0], PALETTE[4], PALETTE[2], PALETTE[1], PALETTE[3], PALETTE[5]]
-            },
+            marker={"color": BLUE},
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
     fig = _layout(fig)
     fig.update_layout(hovermode="closest")  # the steps' labels make their own margin
     fig.update_xaxes(type="linear", tickangle=0)
-    out.append(_figure("trechter", fig))
+    table = _table(
+        cb,
+        f"{t.FIGURES['trechter'][0]}: 12 maanden tot en met {t.month_short(cb.latest)}",
+        *_categories_index("stap", list(t.FUNNEL_STEPS.values())),
+        [Column("jongeren")],
+        cells,
+    )
+    return _figure("trechter", fig, table)
 
+
+PLACEMENT_COLOURS = {"duurzaam": GREEN, "niet_duurzaam": VERMILLION, "nog_onbekend": GREY}
+
+
+def _placements_figure(cb: c.RegionCube) -> Figure:
+    # Whole quarters only (a partial quarter would look like a full, low bar); the cube
+    # gives 'duurzaam' and 'niet duurzaam' as `.` where the quarter's placements could not
+    # yet be followed for 6 months: an outlined stub labelled `.`, never 0.
+    quarters = [q for q in cb.quarters if q.complete]
+    qx = [szw.quarter_label(cb, q) for q in quarters]
+    kinds, statuses = list(c.PLACEMENT_KINDS), list(t.PLACEMENT_STATUSES)
+    cells = [
+        [("placement", q.label, kind, status) for kind in kinds for status in statuses]
+        for q in quarters
+    ]
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=list(t.PLACEMENT_KINDS.values()), shared_yaxes=False
     )
-    # Whole quarters only (a partial quarter would look like a full, low bar); 'duurzaam'
-    # is `.` where the quarter's placements could not yet be followed for 6 months.
-    quarters = [q for q in cb.quarters if q.complete]
-    qx = [
-        q.label + (PROVISIONAL if any(c._quarter_of(m) == q.start for m in cb.provisional) else "")
-        for q in quarters
-    ]
-    for col, kind in enumerate(c.PLACEMENT_KINDS, start=1):
+    for col in range(1, len(kinds) + 1):
         for i, (status, label) in enumerate(t.PLACEMENT_STATUSES.items()):
             fig.add_trace(
                 _bar(
                     label,
                     qx,
                     cb,
-                    [
-                        None
-                        if status == "duurzaam" and not cb.sustained_known(q)
-                        else ("placement", q.label, kind, status)
-                        for q in quarters
-                    ],
-                    (PALETTE[2], PALETTE[5], "#999999")[i],
+                    _column(cells, (col - 1) * len(statuses) + i),
+                    PLACEMENT_COLOURS[status],
                     showlegend=col == 1,
                     legendgroup=status,
-                    textposition="none",
+                    textposition="inside",
                 ),
                 row=1,
                 col=col,
             )
     fig = _layout(_stacked(fig), barmode="stack")
     fig.update_layout(margin={"t": 40})  # room for the subplot titles above the plots
-    out.append(_figure("uitkomsten", fig))
+    table = _table(
+        cb,
+        f"{t.FIGURES['uitkomsten'][0]}: plaatsingen per kwartaal",
+        *_quarters_index(cb, quarters),
+        [
+            Column(f"{t.PLACEMENT_KINDS[kind]}: {label}", f"{kind}_{status}")
+            for kind in kinds
+            for status, label in t.PLACEMENT_STATUSES.items()
+        ],
+        cells,
+    )
+    return _figure("uitkomsten", fig, table)
 
-    out.append(_figure("uitstroom", _monthly_stack(cb, x, months, "outflow", t.OUTFLOW_REASONS)))
 
+LADDER_COLOURS = {"omhoog": GREEN, "gelijk": GREY, "omlaag": VERMILLION, "eerste": BLUE}
+
+
+def _ladder_figure(cb: c.RegionCube) -> Figure:
+    """Moves per whole quarter, stacked; a partial quarter (not yet known, `.`) is left out
+    and named below the figure."""
+    quarters = [q for q in cb.quarters if q.complete]
+    partial = [q.label for q in cb.quarters if not q.complete]
+    qx = [szw.quarter_label(cb, q) for q in quarters]
+    directions = list(t.LADDER_DIRECTIONS)
+    cells = [[("ladder", q.label, d) for d in directions] for q in quarters]
     fig = go.Figure()
-    for i, (direction, label) in enumerate(t.LADDER_DIRECTIONS.items()):
-        color = (PALETTE[2], "#999999", PALETTE[5], PALETTE[4])[i]
+    for j, (direction, label) in enumerate(t.LADDER_DIRECTIONS.items()):
         fig.add_trace(
-            _bar(
-                label, x, cb, [("ladder", m, direction) for m in months], color, textposition="none"
-            )
+            _bar(label, qx, cb, _column(cells, j), LADDER_COLOURS[direction], textposition="inside")
         )
-    out.append(_figure("ladder", _layout(_stacked(fig), barmode="stack")))
+    notes = [
+        t.LADDER_PARTIAL_NOTE.format(quarters=" en ".join(partial))
+        if partial
+        else t.LADDER_COMPLETE_NOTE
+    ]
+    table = _table(
+        cb,
+        f"{t.FIGURES['ladder'][0]}: jongeren per richting",
+        *_quarters_index(cb, quarters),
+        [Column(label, d) for d, label in t.LADDER_DIRECTIONS.items()],
+        cells,
+    )
+    return _figure("ladder", _layout(_stacked(fig), barmode="stack"), table, notes=notes)
 
+
+def _trede_figure(cb: c.RegionCube) -> Figure:
+    """Rungs 1 to 6 as bars; youths without a rung (most of the list) as a number below the
+    figure and as the table's last row, not as a bar that would flatten the others."""
+    rungs = [r for r in t.TREDES if r != "geen"]
+    none = ("trede", cb.latest, "geen")
     fig = go.Figure(
         _bar(
             "jongeren",
-            list(t.TREDES.values()),
+            [t.TREDES[r] for r in rungs],
             cb,
-            [("trede", latest, r) for r in t.TREDES],
-            PALETTE[0],
+            [("trede", cb.latest, r) for r in rungs],
+            BLUE,
         )
     )
-    out.append(_figure("trede", _layout(fig)))
+    fig = _layout(fig)
+    fig.update_layout(hovermode="closest")
+    table = _table(
+        cb,
+        f"{t.FIGURES['trede'][0]}, {t.month_short(cb.latest)}",
+        *_categories_index("trede", [t.TREDES[r] for r in t.TREDES]),
+        [Column("jongeren")],
+        [[("trede", cb.latest, r)] for r in t.TREDES],
+    )
+    notes = [t.TREDE_NONE_NOTE.format(n=t.number_nl(_shown(cb, none)))]
+    return _figure("trede", fig, table, notes=notes)
 
+
+def _municipalities_figure(cb: c.RegionCube) -> Figure:
     no_list = _no_list_now(cb)
     names = [
-        f"{cb.names.get(g, g)}" + (f"<br>({no_list[g]})" if g in no_list else "")
-        for g in cb.gemeenten
+        cb.names.get(g, g) + (f" ({no_list[g]})" if g in no_list else "") for g in cb.gemeenten
     ]
+    measures = ("in_view", "persistent")
+    cells = [[("rm", g, cb.latest, m) for m in measures] for g in cb.gemeenten]
     fig = go.Figure()
-    for i, measure in enumerate(("in_view", "persistent")):
+    for j, measure in enumerate(measures):
         fig.add_trace(
             _bar(
                 t.MEASURES[measure],
-                names,
+                [n.replace(" (", "<br>(") for n in names],
                 cb,
-                [("rm", g, latest, measure) for g in cb.gemeenten],
-                PALETTE[i],
+                _column(cells, j),
+                PALETTE[j],
             )
         )
     fig = _layout(fig, height=460, barmode="group")
     fig.update_layout(hovermode="closest")
-    out.append(_figure("gemeenten", fig))
+    table = _table(
+        cb,
+        f"{t.FIGURES['gemeenten'][0]}, {t.month_short(cb.latest)}",
+        *_categories_index("gemeente", names),
+        [Column(t.MEASURES[m]) for m in measures],
+        cells,
+    )
+    return _figure("gemeenten", fig, table)
 
+
+def _referrals_figure(cb: c.RegionCube) -> Figure:
     # Per type the referred youths; what became of them is in the table below the
     # figures (a stacked split would mostly show suppression gaps at this size).
     types = [
-        x for x in t.REFERRAL_TYPES if ("referral", latest, x, "totaal") in cb.protected.values
+        x for x in t.REFERRAL_TYPES if ("referral", cb.latest, x, "totaal") in cb.protected.values
     ]
-    fig = go.Figure(
-        _bar(
-            "verwezen jongeren",
-            [t.REFERRAL_TYPES[x] for x in types],
-            cb,
-            [("referral", latest, x, "totaal") for x in types],
-            PALETTE[0],
-        )
+    return _single_bars(
+        cb,
+        "verwijzingen",
+        "type organisatie",
+        [t.REFERRAL_TYPES[x] for x in types],
+        [("verwezen jongeren", BLUE)],
+        [[("referral", cb.latest, x, "totaal")] for x in types],
+        height=460,
     )
-    fig = _layout(fig, height=460)
-    fig.update_layout(hovermode="closest")
-    out.append(_figure("verwijzingen", fig))
 
-    fig = go.Figure()
-    roles = list(t.ROLES)
-    fig.add_trace(
-        _bar(
-            "verwezen",
-            list(t.ROLES.values()),
-            cb,
-            [("role", latest, r, "youths") for r in roles],
-            PALETTE[0],
-        )
+
+def _roles_figure(cb: c.RegionCube) -> Figure:
+    return _single_bars(
+        cb,
+        "rollen",
+        "rol van de organisatie",
+        list(t.ROLES.values()),
+        [("verwezen", BLUE), ("daarna aan werk of opleiding", GREEN)],
+        [
+            [("role", cb.latest, r, "youths"), ("role", cb.latest, r, "uitgestroomd")]
+            for r in t.ROLES
+        ],
     )
-    fig.add_trace(
-        _bar(
-            "daarna aan werk of opleiding",
-            list(t.ROLES.values()),
-            cb,
-            [("role", latest, r, "uitgestroomd") for r in roles],
-            PALETTE[2],
-        )
-    )
-    fig = _layout(fig, barmode="group")
-    fig.update_layout(hovermode="closest")
-    out.append(_figure("rollen", fig))
-    return _rows(out)
 
 
 # Which file type a municipality column rests on: where that type was never delivered,
@@ -778,11 +995,20 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
         page = out / slug(cb.region) / "index.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         (page.parent / dl.FILE_NAME).write_text(dl.csv_text(cb.deliveries), encoding="utf-8")
+        drawn = figures(cb)
+        (page.parent / FOLDER).mkdir(exist_ok=True)
+        for fig in drawn:
+            if fig.table:
+                (page.parent / fig.csv).write_text(fig.table.csv_text(), encoding="utf-8")
+        counted = cb.suppression_summary()
         html = env.get_template("region.html.j2").render(
             cube=cb,
             region=cb.region,
             tiles=tiles(cb),
-            figures=figures(cb),
+            figures=drawn,
+            suppression_count=t.suppression_count(
+                counted.published, counted.primary, counted.secondary, cb.k
+            ),
             municipal=municipal_table(cb),
             referrals=referral_table(cb),
             first_month=cb.months[0],
@@ -790,6 +1016,8 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
             definitions=t.DEFINITIONS,
             suppression=t.suppression_rule(cb.k),
             symbols=t.SYMBOLS,
+            table_summary=t.TABLE_SUMMARY,
+            table_csv=t.TABLE_CSV,
             provisional=[t.month_short(m) for m in cb.provisional],
             incomplete=incomplete_months(cb),
             source=t.SOURCE,

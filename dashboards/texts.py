@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from orchestration import vocabulary
+
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 MONTHS_NL_LONG = (
     "januari",
@@ -65,29 +67,16 @@ MEASURES = {
     "persistent": "persistent",
     "priority_a": "prioriteit A",
     "priority_b": "prioriteit B",
-    "priority_c": "prioriteit C",
+    "not_persistent": "niet persistent",
     "approached": "benaderd of verder",
     "reached": "bereikt of verder",
     "in_trajectory": "in traject",
 }
 
-EXCLUSION_SOURCES = {
-    "buitenland": "buitenland",
-    "detentie": "detentie",
-    "jongerenloket": "jongerenloket",
-    "kvk": "KvK (eigen bedrijf)",
-    "rmc": "RMC (voortijdig schoolverlaten)",
-}
+# The code lists with their Dutch labels: dbt_project/seeds/*.csv (orchestration/vocabulary.py).
+EXCLUSION_SOURCES = {s: vocabulary.source_labels()[s] for s in vocabulary.exclusion_sources()}
 
-OUTFLOW_REASONS = {
-    "werk": "werk",
-    "opleiding": "opleiding",
-    "27_jaar": "27 jaar geworden",
-    "buitenland": "buitenland",
-    "detentie": "detentie",
-    "kvk": "eigen bedrijf (KvK)",
-    "onbekend": "onbekend",
-}
+OUTFLOW_REASONS = vocabulary.outflow_reason_labels()
 
 PERSISTENCE_BUCKETS = {
     "1": "1 maand",
@@ -111,7 +100,7 @@ LADDER_DIRECTIONS = {
     "omhoog": "omhoog",
     "gelijk": "gelijk gebleven",
     "omlaag": "omlaag",
-    "eerste": "eerste meting",
+    "eerste": "eerste trede",
 }
 
 FUNNEL_STEPS = {
@@ -177,19 +166,19 @@ FIGURES = {
     ),
     "uitkomsten": (
         "Plaatsingen en duurzaamheid",
-        "Jongeren die met werk of met een opleiding begonnen, per kwartaal (alle jongeren met zo'n gebeurtenis), naar of de plaatsing na 6 maanden standhield. Alleen volledige kwartalen; 'duurzaam' is . (nog niet bekend) zolang de plaatsingen van een kwartaal nog geen 6 maanden te volgen waren.",
+        "Jongeren die met werk of met een opleiding begonnen, per kwartaal (alle jongeren met zo'n gebeurtenis), naar of de plaatsing na 6 maanden standhield. Alleen volledige kwartalen; 'duurzaam' en 'niet duurzaam' zijn . (nog niet bekend) zolang de plaatsingen van een kwartaal nog geen 6 maanden te volgen waren.",
     ),
     "uitstroom": (
         "Uitstroom van de lijst naar reden",
         "Jongeren die in de maand van de lijst verdwenen, om welke reden ook, naar de eerste reden die van toepassing is. Dit is iets anders dan de fase 'gestart met werk of opleiding' in de toeleiding.",
     ),
     "ladder": (
-        "Beweging op de participatieladder",
-        "Jongeren met een nieuwe trede in de maand, vergeleken met hun vorige trede.",
+        "Beweging op de participatieladder per kwartaal",
+        "Jongeren van wie in het kwartaal een trede is vastgelegd, naar hun trede aan het eind van het kwartaal vergeleken met hun trede vóór het kwartaal: omhoog, gelijk, omlaag, of een eerste trede.",
     ),
     "trede": (
         "Huidige trede",
-        "Jongeren op de lijst in de laatste maand naar hun laatst bekende trede op de participatieladder.",
+        "Jongeren op de lijst in de laatste maand naar hun laatst bekende trede op de participatieladder (trede 1 tot en met 6); wie nog geen trede heeft, staat onder de figuur.",
     ),
     "gemeenten": (
         "Gemeenten naast elkaar",
@@ -212,6 +201,25 @@ SOURCE = (
     "regionale sociale kaart. Gemeentelijke indeling: CBS, 1 januari 2025; "
     "arbeidsmarktregio's volgens de wettelijke indeling."
 )
+
+
+def suppression_count(published: int, primary: int, secondary: int, k: int) -> str:
+    """The colophon's count of suppressed cells."""
+    return (
+        f"Van de {number_nl(published)} gepubliceerde cellen zijn er {number_nl(primary)} "
+        f"onderdrukt als <{k} en {number_nl(secondary)} als x (secundair)."
+    )
+
+
+# Below every figure: its numbers as a table and as a CSV file.
+TABLE_SUMMARY = "Tabel"
+TABLE_CSV = "De aantallen van deze figuur als CSV (puntkomma-gescheiden)"
+LADDER_PARTIAL_NOTE = (
+    "Alleen volledige kwartalen; {quarters} valt maar voor een deel in de gegevens en is "
+    "weggelaten (. nog niet bekend)."
+)
+LADDER_COMPLETE_NOTE = "Alleen volledige kwartalen."
+TREDE_NONE_NOTE = "Geen trede bekend: {n} jongeren op de lijst (niet in de figuur)."
 
 
 def suppression_rule(k: int) -> str:
@@ -237,7 +245,11 @@ DEFINITIONS = (
     ("Persistent", "in beeld te brengen en 3 maanden of langer aaneengesloten op de lijst."),
     (
         "Prioriteit",
-        "voor in beeld te brengen jongeren die nog niet bereikt zijn: nog niet benaderd, of wel benaderd (brief, tweede brief, huisbezoek, app of verwijzing) maar nog zonder contact; ook wie weigerde, zodra de rustperiode van 6 maanden na de weigering voorbij is. A = persistent én bijna 27, teruggekeerd op de lijst of met vso/pro-achtergrond; B = overig persistent; C = korter dan 3 maanden op de lijst.",
+        "voor in beeld te brengen jongeren die nog niet bereikt zijn: nog niet benaderd, of wel benaderd (brief, tweede brief, huisbezoek, app of verwijzing) maar nog zonder contact; ook wie weigerde, zodra de rustperiode van 6 maanden na de weigering voorbij is. A = persistent én bijna 27, teruggekeerd op de lijst of met vso/pro-achtergrond; B = overig persistent; C = korter dan 3 maanden op de lijst. Prioriteit C wordt niet apart getoond: zie niet persistent.",
+    ),
+    (
+        "Niet persistent",
+        "in beeld te brengen en korter dan 3 maanden aaneengesloten op de lijst (in beeld te brengen min persistent). De meesten hebben prioriteit C: nog niet of alleen benaderd; een enkeling is al bereikt. Prioriteit C zelf is niet te tonen zonder haar te verbergen: het verschil met niet persistent is vaak maar 0 of 1 jongere.",
     ),
     (
         "Bijna 27",
@@ -261,8 +273,11 @@ DEFINITIONS = (
     ),
 )
 
+
 SYMBOLS = (
-    "Tekens: . = niet beschikbaar of nog niet bekend; * achter een maand of kwartaal = "
+    "Tekens: . = niet beschikbaar of nog niet bekend (bijvoorbeeld persistent in de eerste "
+    "twee maanden van de gegevens, duurzaam zolang zes maanden nog niet voorbij zijn, en een "
+    "kwartaal dat maar voor een deel in de gegevens valt); * achter een maand of kwartaal = "
     "voorlopig: de laatste twee maanden van de gegevens, omdat registraties tot twee maanden "
     "later binnenkomen. In een grafiek staat een verborgen of onbekend aantal als een open "
     "staafje met zijn teken."

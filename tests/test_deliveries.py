@@ -1,6 +1,7 @@
 """Delivery completeness (publish/<regio>/leveringen.csv, reports.delivery_status): a
 generated region of five months run through the real `inbeeld run`, after the test took
-Haarlem's May list away, made Velsen's March RMC file unreadable (rejected) and removed
+Haarlem's May list away, made Velsen's March RMC file unreadable (rejected), cut Velsen's
+April list to its header (an export fault after a full list: not a delivery) and removed
 every begeleiding file of Heemskerk. leveringen.csv must say so row for row, agree with
 audit.loads, and the page must name the missing month and the missing source."""
 
@@ -44,6 +45,9 @@ def run(tmp_path_factory) -> dict:
     rmc = files("2026-03", VELSEN).get("rmc") or inbox / "2026-03" / VELSEN / "rmc.csv"
     rmc.parent.mkdir(parents=True, exist_ok=True)
     rmc.write_bytes(b"bsn;datum\n\xe9\xff kapot\n")
+    # An empty export after a full list: Velsen's April list, header only.
+    jib = files("2026-04", VELSEN)["jib"]
+    jib.write_text(jib.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     # A source never delivered: no begeleiding file of Heemskerk in any month.
     for m in MONTHS:
         if p := files(m, HEEMSKERK).get("begeleiding"):
@@ -58,6 +62,7 @@ def run(tmp_path_factory) -> dict:
             for s in SOURCES:
                 expected[(m, g, s)] = ("geleverd", "") if s in present else ("ontbreekt", "")
     expected[("2026-03", VELSEN, "rmc")] = ("afgekeurd", "not_utf8")
+    expected[("2026-04", VELSEN, "jib")] = ("afgekeurd", "header_only_after_full")
 
     env = run_env(root)
     result = inbeeld("run", "--inbox", str(inbox), env=env)
@@ -93,27 +98,32 @@ def test_leveringen_csv_says_what_the_inbox_held_row_for_row(run):
     order = [(r["maand"], r["gemeentecode"], SOURCES.index(r["bron"])) for r in rows]
     assert order == sorted(order)
     counts = Counter(r["status"] for r in rows)
-    assert counts["afgekeurd"] == 1 and counts["ontbreekt"] >= len(MONTHS) + 1
+    assert counts["afgekeurd"] == 2 and counts["ontbreekt"] >= len(MONTHS) + 1
 
 
 def test_leveringen_csv_agrees_with_audit_loads(run):
     rows = _read(run["region"] / "leveringen.csv")
     with duckdb.connect(str(run["warehouse"]), read_only=True) as con:
         loads = con.execute(
-            "select strftime(month, '%Y-%m'), gemeentecode, source, status, reason, is_current "
-            "from audit.loads where month is not null and gemeentecode is not null"
+            "select strftime(month, '%Y-%m'), gemeentecode, source, status, reason, is_current, "
+            "rows_in from audit.loads where month is not null and gemeentecode is not null"
         ).fetchall()
         table = con.execute(
             "select count(*) from reports.delivery_status where arbeidsmarktregio = "
             "'Zuid-Kennemerland en IJmond'"
         ).fetchone()[0]
     assert table == len(rows)
-    loaded = {(m, g, s) for m, g, s, status, _, current in loads if status == "loaded" and current}
-    rejected = {(m, g, s): reason for m, g, s, status, reason, _ in loads if status == "rejected"}
+    loaded = {
+        (m, g, s) for m, g, s, status, _, current, _ in loads if status == "loaded" and current
+    }
+    rejected = {(m, g, s): why for m, g, s, status, why, _, _ in loads if status == "rejected"}
+    empty = {(m, g, s) for m, g, s, status, _, current, n in loads if current and n == 0}
     for r in rows:
         slot = (r["maand"], r["gemeentecode"], r["bron"])
         if r["status"] == "geleverd":
             assert slot in loaded, slot
+        elif r["reden"] == "header_only_after_full":
+            assert slot in loaded and slot in empty and r["bron"] == "jib", slot
         elif r["status"] == "afgekeurd":
             assert slot not in loaded and rejected[slot] == r["reden"], slot
         else:

@@ -101,3 +101,66 @@ def test_a_cube_refuses_a_cell_name_it_does_not_know():
         cube.show(("rm", "TOTAAL", month, "in_veiw"))
     with pytest.raises(KeyError, match="GM9999"):
         cube.number(("rm", "GM9999", month, "in_view"))
+
+
+def _cube(months, cells, relations=(), quarters=()):
+    from orchestration.publish.cube import RegionCube
+
+    return RegionCube(
+        region="ZK",
+        months=months,
+        gemeenten=["GM0392"],
+        quarters=list(quarters),
+        szw_quarters=[],
+        protected=protect(cells, list(relations)),
+        k=5,
+    )
+
+
+def test_what_the_data_cannot_tell_yet_is_published_as_a_dot_never_as_0():
+    """Persistence needs the youths' earlier months: in the data's first two months it is
+    `.`, also where it counts 0; so are a partial quarter and 'duurzaam' of placements that
+    could not yet be followed for six months. Other cells of those months are counts."""
+    import datetime as dt
+
+    from orchestration.publish.cube import Quarter
+
+    months = [dt.date(2025, m, 1) for m in range(11, 13)] + [
+        dt.date(2026, m, 1) for m in range(1, 10)
+    ]
+    first, second, third = months[:3]
+    cells = {("rm", "TOTAAL", m, x): 0 for m in months for x in ("in_view", "persistent")}
+    cells |= {("rm", "TOTAAL", first, "in_view"): 40, ("rm", "TOTAAL", third, "persistent"): 9}
+    k4 = Quarter("2025-K4", dt.date(2025, 10, 1), dt.date(2025, 12, 1), complete=False)
+    k1 = Quarter("2026-K1", dt.date(2026, 1, 1), dt.date(2026, 3, 1), complete=True)
+    k3 = Quarter("2026-K3", dt.date(2026, 7, 1), dt.date(2026, 9, 1), complete=True)
+    for q in (k4, k1, k3):
+        cells |= {("ladder", q.label, "omhoog"): 30, ("placement", q.label, "werk", "duurzaam"): 20}
+    cube = _cube(months, cells, quarters=[k4, k1, k3])
+
+    for m in (first, second):
+        assert cube.show(("rm", "TOTAAL", m, "persistent")) == "."
+        assert cube.number(("rm", "TOTAAL", m, "persistent")) is None
+    assert cube.show(("rm", "TOTAAL", first, "in_view")) == 40
+    assert cube.show(("rm", "TOTAAL", third, "persistent")) == 9
+    assert cube.show(("ladder", "2025-K4", "omhoog")) == "."
+    assert cube.show(("ladder", "2026-K1", "omhoog")) == 30
+    assert cube.show(("placement", "2025-K4", "werk", "duurzaam")) == "."
+    assert cube.show(("placement", "2026-K1", "werk", "duurzaam")) == 20  # Mar + 6 <= Sep
+    assert cube.show(("placement", "2026-K3", "werk", "duurzaam")) == "."
+    assert cube.number(("placement", "2026-K3", "werk", "duurzaam")) is None
+    # The colophon's counts leave out what is published as `.`.
+    summary = cube.suppression_summary()
+    assert summary.published == len(cells) - 2 - 2 - 1  # 2 persistence, 2 of K4, 1 of K3
+    assert (summary.primary, summary.secondary) == (0, 0)
+
+
+def test_a_small_cell_is_hidden_rather_than_a_large_one_that_would_open_a_cascade():
+    """Two tables share a cell: hiding the smallest other part (10) of the first would
+    open the second and hide more there; hiding 12, which opens nothing, hides less."""
+    values = {"t": 25, "a": 3, "b": 10, "c": 12, "u": 40, "v": 30}
+    relations = [Relation("t", ("a", "b", "c")), Relation("u", ("b", "v"))]
+    p = protect(values, relations)
+    assert p.show("a") == "<5" and p.show("c") == "x"
+    assert [p.show(x) for x in ("b", "t", "u", "v")] == [10, 25, 40, 30]
+    assert _derivable(values, relations, p) == set()

@@ -29,3 +29,7 @@
 {% macro sorted_csv(expr) -%}
     string_agg(distinct {{ expr }}, ',' order by {{ expr }})
 {%- endmacro %}
+
+{% macro quarter_of(date_expr) -%}
+    cast(date_trunc('quarter', {{ date_expr }}) as date)
+{%- endmacro %}

@@ -9,12 +9,16 @@ Cells are tuples whose first item names the family:
 - ("rm", gemeentecode|"TOTAAL", month, measure)    marts.region_month
 - ("persistence", month, bucket|"totaal")          reports.persistence_distribution
 - ("trede", month, rung|"geen")                    reports.trede_distribution
-- ("ladder", month, direction|"totaal")            reports.ladder_moves
+- ("ladder", quarter, direction)                   reports.ladder_quarters
 - ("funnel", month, "step"|"cum", step)            reports.outreach_funnel
 - ("referral", month, type|"totaal", outcome|"totaal")  reports.referrals_by_type
 - ("role", month, role, "youths"|"uitgestroomd")   reports.referrals_by_role
 - ("placement", quarter, kind, status|"totaal")    reports.placement_outcomes
 - ("szw", quarter, measure)                        reports.szw_quarter_counts
+
+Some cells are not yet known and published as `.` (CBS), never as a count: persistence
+and what depends on it in the first months of the data, "duurzaam" before every placement
+of a quarter could be followed, and anything of a quarter only partly inside the data.
 
 Beside the cells, each cube carries the region's delivery status (reports.delivery_status,
 publish/deliveries.py): files, not persons, so no part of the protected set.
@@ -30,12 +34,18 @@ from functools import cached_property
 
 import duckdb
 
-from orchestration import settings
+from orchestration import settings, vocabulary
 from orchestration.publish import deliveries as dl
-from orchestration.publish.disclosure import Protected, Relation, protect, table_relations
+from orchestration.publish.disclosure import (
+    NOT_KNOWN,
+    Protected,
+    Relation,
+    protect,
+    table_relations,
+)
 
-EXCLUSION_SOURCES = ("buitenland", "detentie", "jongerenloket", "kvk", "rmc")
-OUTFLOW_REASONS = ("27_jaar", "werk", "opleiding", "buitenland", "detentie", "kvk", "onbekend")
+EXCLUSION_SOURCES = vocabulary.exclusion_sources()
+OUTFLOW_REASONS = vocabulary.outflow_reasons()
 PERSISTENCE_BUCKETS = ("1", "2", "3-5", "6-11", "12+")
 TREDES = ("1", "2", "3", "4", "5", "6", "geen")
 LADDER_DIRECTIONS = ("omhoog", "gelijk", "omlaag", "eerste")
@@ -60,18 +70,23 @@ MUNICIPAL_MEASURES = (
     "persistent",
     "priority_a",
     "priority_b",
-    "priority_c",
+    "not_persistent",
     "approached",
     "reached",
     "in_trajectory",
 )
 # Counts within counts, as total -> the parts shown inside it (the rest is hidden).
+# Priority C is not published: in view - persistent - C counts the few non-persistent
+# youths already reached (0 or 1 per municipality), so C could only be shown by hiding
+# it. The merged category not_persistent (in view - persistent, mostly C) survives.
 NESTED: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("in_view", ("persistent",)),
     ("persistent", ("priority_a", "priority_b")),
-    ("in_view-rest", ("priority_c",)),
     ("approached", ("reached",)),
     ("reached", ("in_trajectory",)),
+)
+# Measures that need the youths' earlier months: not known in the data's first months.
+PERSISTENCE_MEASURES = frozenset(
+    {"persistent", "priority_a", "priority_b", "not_persistent", "persistent-rest"}
 )
 # Region TOTAAL series published for every month.
 REGION_MEASURES = (
@@ -97,6 +112,15 @@ SZW_FLOWS = (
     *(f"uitstroom_{r}" for r in OUTFLOW_REASONS),
     "uitstroom_totaal",
 )
+
+
+@dataclass(frozen=True)
+class SuppressionSummary:
+    """How many published cells the page shows as a count, `<k` or `x`."""
+
+    published: int
+    primary: int
+    secondary: int
 
 
 # Registrations arrive up to two months late (dbt var registration_stale_months): the
@@ -135,6 +159,7 @@ class RegionCube:
     region_code: str = ""  # CBS code of the arbeidsmarktregio, AM01 .. AM35
     deliveries: list[dl.Delivery] = field(default_factory=list)
     sustained_months: int = 6  # dbt var sustained_months: follow-up of a placement
+    persistent_months: int = 3  # dbt var persistent_months: consecutive months to persist
 
     @property
     def latest(self) -> date:
@@ -170,11 +195,56 @@ class RegionCube:
             raise KeyError(f"geen cel {cell!r} in de kubus van {self.region}: onbekend {unknown}")
         return False
 
+    def known(self, cell: Hashable) -> bool:
+        """False for a cell whose count the data cannot tell yet (published as `.`)."""
+        parts = _parts(cell)
+        family = parts[0]
+        if family == "rm":
+            _, _, month, measure = parts
+            first_known = self.months[min(self.persistent_months - 1, len(self.months) - 1)]
+            return measure not in PERSISTENCE_MEASURES or month >= first_known
+        if family == "persistence":
+            # The 12+ bucket needs a year of data; before that long runs land too low.
+            return len(self.months) >= 12
+        if family in ("ladder", "placement", "szw"):
+            quarter = self._quarter(parts[1])
+            if quarter is None or not quarter.complete:
+                return False
+            if family == "placement" and parts[3] in ("duurzaam", "niet_duurzaam", "totaal"):
+                return parts[3] == "totaal" or self.sustained_known(quarter)
+            if family == "szw" and parts[2] == "duurzaam":
+                return self.sustained_known(quarter)
+        return True
+
+    def _quarter(self, label: str) -> Quarter | None:
+        return next((q for q in self.quarters if q.label == label), None)
+
     def show(self, cell: Hashable) -> int | str:
-        return self.protected.show(cell) if self._exists(cell) else 0
+        """The published value: the count, `<k`, `x`, or `.` (not yet known)."""
+        if not self._exists(cell):
+            return 0
+        return self.protected.show(cell) if self.known(cell) else NOT_KNOWN
 
     def number(self, cell: Hashable) -> int | None:
-        return self.protected.number(cell) if self._exists(cell) else 0
+        """The count, or None when it is hidden or not yet known (for charts)."""
+        if not self._exists(cell):
+            return 0
+        return self.protected.number(cell) if self.known(cell) else None
+
+    def suppression_summary(self) -> SuppressionSummary:
+        """Counts over the cells that reach a page or file: not the hidden differences of
+        nested counts (`-rest`), not the cells published as `.`."""
+        cells = [
+            cell
+            for cell in self.protected.values
+            if not any(isinstance(p, str) and p.endswith("-rest") for p in _parts(cell))
+            and self.known(cell)
+        ]
+        return SuppressionSummary(
+            published=len(cells),
+            primary=sum(cell in self.protected.primary for cell in cells),
+            secondary=sum(cell in self.protected.secondary for cell in cells),
+        )
 
 
 def _parts(cell: Hashable) -> tuple:
@@ -196,6 +266,13 @@ class _Builder:
     def relate(self, total: Hashable, parts: list[Hashable]) -> None:
         self.ensure(total, *parts)
         self.relations.append(Relation(total, tuple(parts)))
+
+
+def _measure(row: dict, measure: str) -> int:
+    """A measure of a marts.region_month row, or one the cube derives from it."""
+    if measure == "not_persistent":
+        return row["in_view"] - row["persistent"]
+    return row[measure]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> list[dict]:
@@ -226,7 +303,7 @@ def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
             ("marts", "region_month"),
             ("reports", "persistence_distribution"),
             ("reports", "trede_distribution"),
-            ("reports", "ladder_moves"),
+            ("reports", "ladder_quarters"),
             ("reports", "outreach_funnel"),
             ("reports", "referrals_by_type"),
             ("reports", "referrals_by_role"),
@@ -244,6 +321,7 @@ def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
     codes = {r["arbeidsmarktregio"]: f"AM{int(r['arbeidsmarktregio_nr']):02d}" for r in registry}
     delivered = dl.read(con)
     sustained = int(settings.dbt_var("sustained_months"))
+    persistent_months = int(settings.dbt_var("persistent_months"))
     cubes = []
     for region in sorted(by_region):
         if by_region[region]["region_month"]:
@@ -251,6 +329,7 @@ def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
             cube.region_code = codes.get(region, "")
             cube.deliveries = delivered.get(region, [])
             cube.sustained_months = sustained
+            cube.persistent_months = persistent_months
             cubes.append(cube)
     return cubes
 
@@ -261,16 +340,22 @@ def _build_region(
     b = _Builder()
     months = sorted({r["month"] for r in t["region_month"]})
     latest = months[-1]
+    quarters = [
+        Quarter(
+            _quarter_label(q),
+            q,
+            max(m for m in months if _quarter_of(m) == q),
+            sum(1 for m in months if _quarter_of(m) == q) == 3,
+        )
+        for q in sorted({_quarter_of(m) for m in months})
+    ]
 
     # Region TOTAAL every month; the municipality table for the latest month.
     for r in t["region_month"]:
         g, m = r["gemeentecode"], r["month"]
-        if g == "TOTAAL":
-            for measure in REGION_MEASURES:
-                b.put(("rm", g, m, measure), r[measure])
-        elif m == latest:
-            for measure in MUNICIPAL_MEASURES:
-                b.put(("rm", g, m, measure), r[measure])
+        if g == "TOTAAL" or m == latest:
+            for measure in REGION_MEASURES if g == "TOTAAL" else MUNICIPAL_MEASURES:
+                b.put(("rm", g, m, measure), _measure(r, measure))
     gemeenten = sorted(
         r["gemeentecode"]
         for r in t["region_month"]
@@ -286,6 +371,9 @@ def _build_region(
                 rest, b.values[("rm", g, m, total)] - sum(b.values[("rm", g, m, x)] for x in parts)
             )
             b.relate(("rm", g, m, total), [("rm", g, m, x) for x in parts] + [rest])
+        b.relate(
+            ("rm", g, m, "in_view"), [("rm", g, m, "persistent"), ("rm", g, m, "not_persistent")]
+        )
     for m in months:
         b.relate(
             ("rm", "TOTAAL", m, "on_list"),
@@ -319,14 +407,12 @@ def _build_region(
             b.put(("trede", latest, r["trede"]), r["youths"])
     b.relate(("rm", "TOTAAL", latest, "on_list"), [("trede", latest, x) for x in TREDES])
 
-    # Ladder moves every month, with their total.
-    for r in t["ladder_moves"]:
-        b.put(("ladder", r["month"], r["direction"]), r["youths"])
-    for m in months:
-        parts = [("ladder", m, d) for d in LADDER_DIRECTIONS]
-        b.ensure(*parts)
-        b.put(("ladder", m, "totaal"), sum(b.values[p] for p in parts))
-        b.relate(("ladder", m, "totaal"), parts)
+    # Ladder moves per quarter (a partial quarter is not known). Their total is not
+    # published: the moves add up to nothing shown, so a `<k` direction needs no
+    # second cell hidden beside it.
+    for r in t["ladder_quarters"]:
+        b.put(("ladder", _quarter_label(r["quarter_start"]), r["direction"]), r["youths"])
+    b.ensure(*(("ladder", q.label, d) for q in quarters for d in LADDER_DIRECTIONS))
 
     # Funnel of the latest month: exclusive steps and the published "at least" counts.
     for r in t["outreach_funnel"]:
@@ -375,16 +461,6 @@ def _build_region(
     b.ensure(*(("role", latest, x, y) for x in ROLES for y in ("youths", "uitgestroomd")))
 
     # Placements per quarter by kind and whether they lasted.
-    quarter_starts = sorted({_quarter_of(m) for m in months})
-    quarters = [
-        Quarter(
-            _quarter_label(q),
-            q,
-            max(m for m in months if _quarter_of(m) == q),
-            sum(1 for m in months if _quarter_of(m) == q) == 3,
-        )
-        for q in quarter_starts
-    ]
     for r in t["placement_outcomes"]:
         cell = ("placement", _quarter_label(_quarter_of(r["month"])), r["kind"], r["status"])
         b.put(cell, b.values.get(cell, 0) + r["placements"])

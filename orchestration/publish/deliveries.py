@@ -9,16 +9,17 @@ About files, not persons: the status is no count and needs no disclosure control
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 
+from orchestration import vocabulary
+from orchestration.publish import published_csv
+
 # The file types of a municipality folder, as named in the inbox, in this order.
-SOURCES = ("jib", "kvk", "rmc", "jongerenloket", "buitenland", "detentie", "vso_pro", "begeleiding")
+SOURCES = vocabulary.monthly_sources()
 STATUSES = ("geleverd", "afgekeurd", "ontbreekt")
 HEADER = ("maand", "gemeentecode", "gemeente", "bron", "status", "reden")
 FILE_NAME = "leveringen.csv"
@@ -50,14 +51,13 @@ def read(con: duckdb.DuckDBPyConnection) -> dict[str, list[Delivery]]:
 
 def csv_text(rows: list[Delivery]) -> str:
     """leveringen.csv: `;`-separated, one row per month x municipality x file type."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
-    writer.writerow(HEADER)
-    for d in rows:
-        writer.writerow(
+    return published_csv.csv_text(
+        HEADER,
+        (
             [f"{d.month:%Y-%m}", d.gemeentecode, d.gemeente, d.source, d.status, d.reason or ""]
-        )
-    return buf.getvalue()
+            for d in rows
+        ),
+    )
 
 
 def missing_lists(rows: list[Delivery]) -> dict[date, list[Delivery]]:

@@ -4,7 +4,8 @@
 - Secondary: wherever cells add up to a published total (a row of components and its
   total, a column of municipalities and the region's TOTAAL), no suppressed cell may be
   derivable by subtraction. Relations are revisited until none has exactly one hidden
-  cell; each time the smallest visible other cell of that relation is hidden too.
+  cell; each time the smallest visible other cell of that relation is hidden too, its
+  size weighed by how many further relations hiding it would open.
 - Rates built on a suppressed count are suppressed.
 
 Secondary suppressions are shown as `x` (they may be large: `<k` would mislead).
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 
 Cell = Hashable
 SECONDARY_MARK = "x"
+NOT_KNOWN = "."  # CBS: not available or not yet known
+PROVISIONAL = "*"  # CBS: after a provisional month or quarter
 
 
 def primary_mark(k: int) -> str:
@@ -69,27 +72,38 @@ def protect(values: Mapping[Cell, int], relations: Iterable[Relation], k: int = 
     primary = {c for c, v in vals.items() if 0 < v < k}
     secondary: set[Cell] = set()
 
+    relations_of: dict[Cell, list[Relation]] = {}
+    for rel in rels:
+        for c in rel.cells:
+            relations_of.setdefault(c, []).append(rel)
+
     def hidden(c: Cell) -> bool:
         return c in primary or c in secondary
+
+    def cost(c: Cell, rel: Relation) -> tuple:
+        # A hidden cell beside visible others is derivable: hide another, preferring
+        # non-zero cells over zeros (hiding a 0 beside a `<k` cell of 1 would still give
+        # the 1 away: their hidden sum would be 1), parts over the total (the total is
+        # usually the headline), and then the smallest, weighed by how many of its other
+        # relations it would open (each then needs a cell hidden of its own): a cascade
+        # of secondary suppressions would otherwise reach large counts.
+        opened = sum(
+            1
+            for other in relations_of[c]
+            if other is not rel and not any(hidden(x) for x in other.cells)
+        )
+        return (vals[c] == 0, c == rel.total, vals[c] * (1 + opened), repr(c))
 
     changed = True
     while changed:
         changed = False
         for rel in rels:
             cells = rel.cells
-            n_hidden = sum(hidden(c) for c in cells)
-            if n_hidden != 1:
+            if sum(hidden(c) for c in cells) != 1:
                 continue
-            # A hidden cell beside visible others is derivable: hide the smallest visible
-            # other, preferring parts over the total (the total is usually the headline)
-            # and non-zero cells over zeros (hiding a 0 beside a `<k` cell of 1 would
-            # still give the 1 away: their hidden sum would be 1).
-            candidates = sorted(
-                (c for c in cells if not hidden(c)),
-                key=lambda c: (vals[c] == 0, c == rel.total, vals[c], repr(c)),
-            )
+            candidates = [c for c in cells if not hidden(c)]
             if candidates:
-                secondary.add(candidates[0])
+                secondary.add(min(candidates, key=lambda c: cost(c, rel)))
                 changed = True
     return Protected(values=vals, primary=primary, secondary=secondary, k=k)
 

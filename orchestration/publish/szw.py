@@ -11,14 +11,14 @@ holding the latest two months of the data).
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import duckdb
 
 from dashboards import texts as t
 from orchestration.publish import cube as c
+from orchestration.publish import published_csv
+from orchestration.publish.disclosure import PROVISIONAL
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("op_de_lijst", "Jongeren op de JIB-lijst in de laatste maand van het kwartaal."),
@@ -74,8 +74,6 @@ HEADER = (
     "kwartaal",
     *(name for name, _ in COLUMNS),
 )
-NOT_KNOWN = "."  # CBS: not available or not yet known
-PROVISIONAL = "*"  # CBS: after a provisional period
 
 
 def _cell(quarter: c.Quarter, column: str) -> tuple:
@@ -85,8 +83,7 @@ def _cell(quarter: c.Quarter, column: str) -> tuple:
 
 
 def _shown(cb: c.RegionCube, quarter: c.Quarter, column: str) -> str:
-    if column == "duurzaam" and not cb.sustained_known(quarter):
-        return NOT_KNOWN
+    """The published symbol: the count, `<k`, `x`, or `.` (e.g. 'duurzaam' too early)."""
     return str(cb.show(_cell(quarter, column)))
 
 
@@ -112,11 +109,7 @@ def rows(cubes: list[c.RegionCube]) -> list[list[str]]:
 
 
 def csv_text(table: list[list[str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
-    writer.writerow(HEADER)
-    writer.writerows(table)
-    return buf.getvalue()
+    return published_csv.csv_text(HEADER, table)
 
 
 def definitions_text(k: int) -> str:

@@ -1,5 +1,5 @@
 -- One rung per youth and date with a trede event: the highest of that day, under the
--- municipality of the event that carries it (region_month's ladder_up, ladder_moves).
+-- municipality of the event that carries it (region_month's ladder_up, ladder_quarters).
 select
     pseudo_id,
     datum,

@@ -3,7 +3,9 @@
 -- (the registry) x every file type of a municipality folder, with its status:
 --   geleverd   a version of the file is in effect (stg_file_versions.is_effective);
 --   afgekeurd  only rejected versions exist for the slot; `reason` is the reason code of
---              the latest of them;
+--              the latest of them. Also a header-only jib.csv after a list with rows
+--              (SPEC: almost always an export fault; it counts as not delivered and
+--              the municipality is asked to re-deliver), reason header_only_after_full;
 --   ontbreekt  no version at all.
 -- About files, not persons: no counts, so no disclosure control. Regions are those with
 -- a page (a row in region_month). Not frozen by retention: audit.loads is never purged.
@@ -25,16 +27,21 @@ municipalities as (
 
 -- The file types of a municipality folder, in the order of the inbox documentation.
 file_types as (
-    select * from (values
-        (1, 'jib'), (2, 'kvk'), (3, 'rmc'), (4, 'jongerenloket'), (5, 'buitenland'),
-        (6, 'detentie'), (7, 'vso_pro'), (8, 'begeleiding')
-    ) as t (source_order, source)
+    select source_order, source
+    from {{ ref('file_types') }}
+    where folder = 'gemeente'
 ),
 
 effective as (
     select distinct month, gemeentecode, source
     from {{ ref('stg_file_versions') }}
     where is_effective
+),
+
+empty_lists as (
+    select month, gemeentecode, 'jib' as source
+    from {{ ref('int_jib_deliveries') }}
+    where not counts_as_delivery
 ),
 
 rejected as (
@@ -55,11 +62,15 @@ select
     f.source,
     f.source_order,
     case
+        when x.source is not null then 'afgekeurd'
         when e.source is not null then 'geleverd'
         when r.source is not null then 'afgekeurd'
         else 'ontbreekt'
     end as status,
-    case when e.source is null then r.reason end as reason
+    case
+        when x.source is not null then 'header_only_after_full'
+        when e.source is null then r.reason
+    end as reason
 from window_months as w
 cross join municipalities as g
 cross join file_types as f
@@ -67,3 +78,5 @@ left join effective as e
     on e.month = w.month and e.gemeentecode = g.gemeentecode and e.source = f.source
 left join rejected as r
     on r.month = w.month and r.gemeentecode = g.gemeentecode and r.source = f.source
+left join empty_lists as x
+    on x.month = w.month and x.gemeentecode = g.gemeentecode and x.source = f.source

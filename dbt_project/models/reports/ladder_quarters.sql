@@ -1,11 +1,14 @@
--- Youths with a trede recorded in month M, by how their rung at the end of M compares
--- with their rung before M: omhoog, gelijk, omlaag, or eerste (no earlier rung). Under
--- the region of the municipality that recorded their last rung of M; listed or not.
-with month_ends as (
-    -- The last rung of every month with a trede, and the last rung of the month before.
+-- Youths with a trede recorded in quarter Q, by how their rung at the end of Q compares
+-- with their last rung before Q: omhoog, gelijk, omlaag, or eerste (no earlier rung).
+-- Under the region of the municipality that recorded their last rung of Q; listed or not.
+-- Per quarter rather than per month: a month's moves are so few that disclosure control
+-- hid most of them. Every quarter touching the window has a row (`months_in_window` < 3:
+-- a partial quarter, which the publish step shows as not known).
+with quarter_ends as (
+    -- The last rung of every quarter with a trede (same day: the highest, as int_trede_days).
     select
         pseudo_id,
-        {{ month_of('datum') }} as month,
+        {{ quarter_of('datum') }} as quarter_start,
         arg_max(trede, datum) as trede,
         arg_max(gemeentecode, datum) as gemeentecode
     from {{ ref('int_trede_days') }}
@@ -15,14 +18,23 @@ with month_ends as (
 moves as (
     select
         *,
-        lag(trede) over (partition by pseudo_id order by month) as previous_trede
-    from month_ends
+        lag(trede) over (partition by pseudo_id order by quarter_start) as previous_trede
+    from quarter_ends
+),
+
+quarters as (
+    select
+        {{ quarter_of('month') }} as quarter_start,
+        count(*) as months_in_window
+    from {{ ref('int_window') }}
+    group by 1
 ),
 
 computed as (
     select
         g.arbeidsmarktregio,
-        m.month,
+        q.quarter_start,
+        q.months_in_window,
         case
             when m.previous_trede is null then 'eerste'
             when m.trede > m.previous_trede then 'omhoog'
@@ -31,9 +43,9 @@ computed as (
         end as direction,
         count(*) as youths
     from moves as m
-    inner join {{ ref('int_window') }} as w on w.month = m.month
+    inner join quarters as q on q.quarter_start = m.quarter_start
     inner join {{ ref('stg_gemeenten') }} as g on g.gemeentecode = m.gemeentecode
     group by all
 )
 
-{{ with_frozen('computed') }}
+{{ with_frozen('computed', month_column='quarter_start') }}

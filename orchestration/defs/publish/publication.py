@@ -17,7 +17,7 @@ from orchestration.resources import DisclosureResource, WarehouseResource
 REPORT_MODELS = (
     "persistence_distribution",
     "trede_distribution",
-    "ladder_moves",
+    "ladder_quarters",
     "outreach_funnel",
     "referrals_by_type",
     "referrals_by_role",
