@@ -52,8 +52,10 @@ FAST_TESTS = tests/test_core.py tests/test_ingest.py tests/test_bad_input.py \
 	tests/test_ingest_hostile.py tests/test_automation.py tests/test_disclosure.py \
 	tests/test_registry.py tests/test_operate_housekeeping.py tests/test_definitions.py \
 	tests/test_dbt_unit.py
+# Two workers, a test file each (the machine's two cores; the dbt unit tests are the
+# longest file, so the rest runs beside them).
 check: install lint
-	$(BIN)/python -m pytest -q $(FAST_TESTS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(FAST_TESTS)
 
 ui: install
 	@$(BIN)/python -c "from orchestration.cli import prepare_dagster_home; prepare_dagster_home()"
