@@ -22,6 +22,7 @@ import hashlib
 import os
 import shutil
 import time
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -49,6 +50,32 @@ def _work_prefix(warehouse: Path) -> str:
 
 def _work_copies(warehouse: Path) -> list[Path]:
     return sorted(warehouse.parent.glob(_work_prefix(warehouse) + "*"))
+
+
+def work_copy_path(warehouse: Path) -> Path:
+    """The work copy's usual name: the same for every run on this warehouse, so dbt sees the
+    same profile run after run and reuses its parsed project (partial parsing)."""
+    return warehouse.with_name(f"{_work_prefix(warehouse)}work.duckdb")
+
+
+def _in_use(path: Path) -> bool:
+    """Whether a live process still has this database open: DuckDB holds a lock on the file
+    it writes. After a run was killed, its dbt process may still be running on the copy."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: leave it alone
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def describe_os_error(exc: BaseException) -> str:
@@ -91,8 +118,15 @@ def _swap(staged: Path, target: Path, run_id: str) -> None:
 
 
 def recover(warehouse: Path, folders: list[Path]) -> None:
-    """Under the lock: finish or throw away what a killed writer left behind."""
+    """Under the lock: finish or throw away what a killed writer left behind.
+
+    A work copy that a killed run's dbt process still writes is left where it is (with its
+    WAL): that process would otherwise write its WAL beside the next run's copy of the same
+    name. A later run removes it once nothing holds it.
+    """
     for stale in _work_copies(warehouse):
+        if _in_use(stale.with_name(stale.name.removesuffix(".wal"))):
+            continue
         stale.unlink(missing_ok=True)
     committed: set[str] | None = None
     for target in folders:
@@ -130,7 +164,8 @@ class WarehouseTransaction:
         self.public = public or []  # published aggregates: readable by a web server
         self.folders = self.public + (private or [])
         self.lock_wait_seconds = lock_wait_seconds
-        self.work = warehouse.with_name(f"{_work_prefix(warehouse)}{os.getpid()}.duckdb")
+        self.work = work_copy_path(warehouse)
+        self._work_made = False
         self._lock: int | None = None
         self._umask: int | None = None
         self._staged: dict[Path, Path] = {}
@@ -162,6 +197,11 @@ class WarehouseTransaction:
         self._umask = os.umask(0o077)
         try:
             recover(self.warehouse, self.folders)
+            if self.work.exists():  # still held by a killed run's dbt: a name of our own
+                self.work = self.work.with_name(
+                    f"{_work_prefix(self.warehouse)}{uuid.uuid4().hex[:12]}.duckdb"
+                )
+            self._work_made = True
             if self.warehouse.exists():
                 shutil.copyfile(self.warehouse, private_file(self.work))
                 wal = self.warehouse.with_name(self.warehouse.name + ".wal")
@@ -230,8 +270,9 @@ class WarehouseTransaction:
         self._staged.clear()
 
     def abort(self) -> None:
-        for leftover in (self.work, self.work.with_name(self.work.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        if self._work_made:  # never another run's copy
+            for leftover in (self.work, self.work.with_name(self.work.name + ".wal")):
+                leftover.unlink(missing_ok=True)
         for staged in self._staged.values():
             shutil.rmtree(staged, ignore_errors=True)
         self._staged.clear()

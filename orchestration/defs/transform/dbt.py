@@ -6,8 +6,11 @@ ingest upstream is partitioned by month; one run of the monthly job ingests its 
 and then rebuilds the models once.
 """
 
+import hashlib
 import json
+import os
 import shutil
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -110,11 +113,76 @@ def dbt_build_args(warehouse_file: Path) -> list[str]:
 def inbeeld_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    yield from dbt.cli(dbt_build_args(warehouse.writable_file()), context=context).stream()
+    work = warehouse.writable_file()
+    target = (
+        DBT_PROJECT_DIR
+        / "target"
+        / f"inbeeld_dbt_models-{context.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    )
+    saved = parse_state_file(work)
+    restore_parse_state(saved, target)
+    yield from dbt.cli(dbt_build_args(work), context=context, target_path=target).stream()
+    keep_parse_state(target, saved)
     prune_run_targets(DBT_PROJECT_DIR / "target")
 
 
 KEEP_RUN_TARGETS = 5
+PARTIAL_PARSE = "partial_parse.msgpack"
+PARSE_STATES = DBT_PROJECT_DIR / "target" / "parse_states"
+KEEP_PARSE_STATES = 8
+
+
+def parse_state_file(work: Path) -> Path:
+    """Where dbt's parsed project is kept between runs on one warehouse.
+
+    dbt re-parses the whole project (seconds) when the vars or the profile differ from its
+    last parse, and the work copy's path is in both: one saved parse per work-copy path
+    (the same path run after run, orchestration.atomic.work_copy_path) lets every later run
+    on that warehouse parse only what changed. dbt itself checks the saved state (dbt's
+    version, vars, profile, every file's checksum) and parses in full when it does not fit.
+    """
+    key = hashlib.sha256(str(work).encode()).hexdigest()[:16]
+    return PARSE_STATES / f"{key}.msgpack"
+
+
+def restore_parse_state(saved: Path, target: Path) -> None:
+    """Put the saved parse where this invocation's dbt looks for it (its target folder);
+    without one, dagster-dbt copies the project's own (from `dbt parse`) as before."""
+    if not saved.is_file():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.copyfile(saved, target / PARTIAL_PARSE)
+    except OSError:  # pruned meanwhile by another run: dbt parses in full
+        (target / PARTIAL_PARSE).unlink(missing_ok=True)
+
+
+def keep_parse_state(target: Path, saved: Path, keep: int = KEEP_PARSE_STATES) -> None:
+    """After a completed dbt build: keep its parse for the next run (written whole, then
+    renamed, so a reader never sees half a file); only the newest few are kept."""
+    fresh = target / PARTIAL_PARSE
+    if not fresh.is_file():
+        return
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    partial = saved.with_name(f".{saved.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        shutil.copyfile(fresh, partial)
+        os.replace(partial, saved)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        return
+    for old in _newest_first(saved.parent.glob("*.msgpack"))[keep:]:
+        old.unlink(missing_ok=True)
+
+
+def _newest_first(paths) -> list[Path]:
+    dated = []
+    for p in paths:
+        try:
+            dated.append((p.stat().st_mtime, p))
+        except OSError:  # removed meanwhile by another run
+            continue
+    return [p for _, p in sorted(dated, reverse=True)]
 
 
 def prune_run_targets(target: Path, keep: int = KEEP_RUN_TARGETS) -> None:
