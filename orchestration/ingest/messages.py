@@ -6,7 +6,17 @@ value could be a BSN. Every message is capped (a path can be long).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from orchestration import vocabulary
 from orchestration.ingest.limits import MAX_MESSAGE_CHARS
+
+
+def _dutch_list(items: Iterable[str]) -> str:
+    """'a, b en c': the code lists of the seeds as a sentence reads them."""
+    *rest, last = items
+    return f"{', '.join(rest)} en {last}" if rest else last
+
 
 # The reason codes of SPEC §1 are the keys of these two tables: one list, with its texts.
 _FILE_MESSAGES: dict[str, str] = {
@@ -22,10 +32,11 @@ _FILE_MESSAGES: dict[str, str] = {
         "gemeenteregister bijwerken."
     ),
     "unknown_file": (
-        "Bestand '{path}' heeft een onbekende naam. Toegestaan zijn jib.csv, kvk.csv, "
-        "rmc.csv, jongerenloket.csv, buitenland.csv, detentie.csv, vso_pro.csv en "
-        "begeleiding.csv in een gemeentemap, en sociale_kaart.csv in de hoofdmap. "
-        "Geef het bestand de juiste naam en lever het opnieuw aan."
+        "Bestand '{path}' heeft een onbekende naam. Toegestaan zijn "
+        + _dutch_list(f"{s}.csv" for s in vocabulary.monthly_sources())
+        + " in een gemeentemap, en "
+        + _dutch_list(f"{s}.csv" for s in vocabulary.root_sources())
+        + " in de hoofdmap. Geef het bestand de juiste naam en lever het opnieuw aan."
     ),
     "ambiguous_file": (
         "Bestand '{path}' heeft dezelfde naam als '{detail}' (hoofdletters of spaties "
@@ -93,10 +104,9 @@ _ROW_MESSAGES: dict[str, str] = {
         "is niet ingelezen. Herstel de datums en lever het bestand opnieuw aan."
     ),
     "unknown_event": (
-        "Bestand '{path}', regel {line}: de gebeurtenis is onbekend. Toegestaan zijn brief, "
-        "tweede_brief, huisbezoek, whatsapp, verwijzing, contact, intake, traject_start, "
-        "traject_einde, trede, start_opleiding, start_werk, uitval, weigering en bezwaar. "
-        "Herstel de regel en lever het bestand opnieuw aan."
+        "Bestand '{path}', regel {line}: de gebeurtenis is onbekend. Toegestaan zijn "
+        + _dutch_list(vocabulary.file_events())
+        + ". Herstel de regel en lever het bestand opnieuw aan."
     ),
     "invalid_trede": (
         "Bestand '{path}', regel {line}: bij gebeurtenis trede moet de waarde één cijfer "

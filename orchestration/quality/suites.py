@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from orchestration import vocabulary
 from orchestration.settings import REPO_ROOT
 
 SUITES_DIR = REPO_ROOT / "expectations"
@@ -45,7 +46,17 @@ class SuiteOutcome:
 
 
 def load_suite_spec(name: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
-    return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+    """A suite from expectations/<name>.json. A value set written as
+    {"vocabulary": "<list>"} is that code list of orchestration/vocabulary.py (read from the
+    dbt seeds), so the suites never spell a code list of their own."""
+    spec = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+    for expectation in spec["expectations"]:
+        value_set = expectation["kwargs"].get("value_set")
+        if isinstance(value_set, dict):
+            expectation["kwargs"]["value_set"] = list(
+                getattr(vocabulary, value_set["vocabulary"])()
+            )
+    return spec
 
 
 @cache
