@@ -37,6 +37,7 @@ from plotly.subplots import make_subplots
 
 from dashboards import texts as t
 from dashboards.figure_tables import FOLDER, Column, FigureTable, month_key
+from orchestration.core.dates import add_months
 from orchestration.publish import cube as c
 from orchestration.publish import deliveries as dl
 from orchestration.publish import disclosure, szw
@@ -411,8 +412,8 @@ def _rows(figures: list[Figure]) -> list[Figure]:
 
 def tiles(cb: c.RegionCube) -> list[Tile]:
     latest = cb.latest
-    previous = _shift(latest, -1)
-    year_ago = _shift(latest, -12)
+    previous = add_months(latest, -1)
+    year_ago = add_months(latest, -12)
     out = []
     for measure, (label, explanation) in t.TILES.items():
         now = ("rm", "TOTAAL", latest, measure)
@@ -426,11 +427,6 @@ def tiles(cb: c.RegionCube) -> list[Tile]:
             )
         )
     return out
-
-
-def _shift(m: date, months: int) -> date:
-    i = m.year * 12 + m.month - 1 + months
-    return date(i // 12, i % 12 + 1, 1)
 
 
 def _change(cb: c.RegionCube, now: tuple, then_month: date, measure: str, label: str) -> str:

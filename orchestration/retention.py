@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.core.dates import add_months
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sql import statements
 
@@ -66,11 +67,6 @@ class RetentionReport:
     never_listed_registration_rows: int = 0
     frozen_through: date | None = None
     newly_frozen: dict[str, int] = field(default_factory=dict)
-
-
-def add_months(m: date, n: int) -> date:
-    i = m.year * 12 + m.month - 1 + n
-    return date(i // 12, i % 12 + 1, 1)
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:

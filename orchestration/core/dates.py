@@ -11,6 +11,12 @@ _YMD = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 _DMY = re.compile(r"^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})$")
 
 
+def add_months(month: dt.date, n: int) -> dt.date:
+    """The first day of the month n months after (before, for n < 0) the month of `month`."""
+    i = month.year * 12 + month.month - 1 + n
+    return dt.date(i // 12, i % 12 + 1, 1)
+
+
 def parse_date(value: str) -> dt.date | None:
     """The date a value denotes, or None when it is no valid date in an accepted form."""
     m = _YMD.match(value)

@@ -35,6 +35,7 @@ from functools import cached_property
 import duckdb
 
 from orchestration import settings, vocabulary
+from orchestration.core.dates import add_months
 from orchestration.publish import deliveries as dl
 from orchestration.publish.disclosure import (
     NOT_KNOWN,
@@ -173,9 +174,8 @@ class RegionCube:
     def sustained_known(self, quarter: Quarter) -> bool:
         """Whether every placement of the quarter could be followed for its whole
         follow-up period within the data: else 'duurzaam' is not yet known."""
-        end = quarter.end_month
-        i = end.year * 12 + end.month - 1 + self.sustained_months
-        return quarter.complete and date(i // 12, i % 12 + 1, 1) <= self.latest
+        followed_until = add_months(quarter.end_month, self.sustained_months)
+        return quarter.complete and followed_until <= self.latest
 
     @cached_property
     def _labels(self) -> frozenset[str]:

@@ -8,6 +8,7 @@ import datetime as dt
 import dagster as dg
 
 from orchestration import settings
+from orchestration.core.dates import add_months
 from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.registry import load_registry
 from orchestration.resources import WarehouseResource
@@ -21,12 +22,8 @@ SQL = statements("audit")
 
 def month_due(today: dt.date) -> tuple[dt.date, dt.date]:
     """The latest month whose list is due by `today`, and its due date (day 10 after it)."""
-    first = today.replace(day=1)
-    back = 1 if today.day >= DUE_DAY else 2
-    i = first.year * 12 + first.month - 1 - back
-    month = dt.date(i // 12, i % 12 + 1, 1)
-    j = i + 1
-    return month, dt.date(j // 12, j % 12 + 1, DUE_DAY)
+    month = add_months(today, -1 if today.day >= DUE_DAY else -2)
+    return month, add_months(month, 1).replace(day=DUE_DAY)
 
 
 def late_municipalities(con, today: dt.date) -> tuple[dt.date, dt.date, list[dict], list[dict]]:
