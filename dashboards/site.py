@@ -652,14 +652,14 @@ def _trend_figure(cb: c.RegionCube, x: list[str]) -> Figure:
         notes.append(
             "Persistent en prioriteit A zijn . (nog niet bekend) in "
             + " en ".join(t.month_short(m) for m in unknown)
-            + ": de eerste maanden van de gegevens, waarin nog niemand 3 maanden op de lijst"
-            " kan staan; de lijn begint erna."
+            + ": de eerste maanden van de gegevens, waarin nog niemand"
+            f" {t.PERSISTENT_MONTHS} maanden op de lijst kan staan; de lijn begint erna."
         )
     if cb.provisional:
         notes.append(
             "* voorlopig: "
             + " en ".join(t.month_short(m) for m in cb.provisional)
-            + "; registraties komen tot twee maanden later binnen."
+            + f"; registraties komen tot {t.STALE_MONTHS} maanden later binnen."
         )
     table = _table(
         cb,

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from orchestration import vocabulary
+from orchestration import settings, vocabulary
+
+# The rules' thresholds (dbt_project.yml vars), so the texts say what the models do.
+PERSISTENT_MONTHS = int(settings.dbt_var("persistent_months"))
+SUSTAINED_MONTHS = int(settings.dbt_var("sustained_months"))
+QUIET_MONTHS = int(settings.dbt_var("declined_quiet_months"))
+STALE_MONTHS = int(settings.dbt_var("registration_stale_months"))
 
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 MONTHS_NL_LONG = (
@@ -51,8 +57,8 @@ TILES = {
     ),
     "in_view": ("In beeld te brengen", "Op de lijst en niet uitgesloten: de echte doelgroep."),
     "persistent": (
-        "Persistent (≥ 3 maanden)",
-        "In beeld te brengen en 3 maanden of langer aaneengesloten op de lijst.",
+        f"Persistent (≥ {PERSISTENT_MONTHS} maanden)",
+        f"In beeld te brengen en {PERSISTENT_MONTHS} maanden of langer aaneengesloten op de lijst.",
     ),
     "priority_a": (
         "Prioriteit A",
@@ -138,7 +144,7 @@ ROLES = {
 
 PLACEMENT_KINDS = {"werk": "werk", "opleiding": "opleiding"}
 PLACEMENT_STATUSES = {
-    "duurzaam": "duurzaam (na 6 maanden nog van de lijst)",
+    "duurzaam": f"duurzaam (na {SUSTAINED_MONTHS} maanden nog van de lijst)",
     "niet_duurzaam": "niet duurzaam (uitval of terug op de lijst)",
     "nog_onbekend": "nog niet te beoordelen",
 }
@@ -166,7 +172,7 @@ FIGURES = {
     ),
     "uitkomsten": (
         "Plaatsingen en duurzaamheid",
-        "Jongeren die met werk of met een opleiding begonnen, per kwartaal (alle jongeren met zo'n gebeurtenis), naar of de plaatsing na 6 maanden standhield. Alleen volledige kwartalen; 'duurzaam' en 'niet duurzaam' zijn . (nog niet bekend) zolang de plaatsingen van een kwartaal nog geen 6 maanden te volgen waren.",
+        f"Jongeren die met werk of met een opleiding begonnen, per kwartaal (alle jongeren met zo'n gebeurtenis), naar of de plaatsing na {SUSTAINED_MONTHS} maanden standhield. Alleen volledige kwartalen; 'duurzaam' en 'niet duurzaam' zijn . (nog niet bekend) zolang de plaatsingen van een kwartaal nog geen {SUSTAINED_MONTHS} maanden te volgen waren.",
     ),
     "uitstroom": (
         "Uitstroom van de lijst naar reden",
@@ -242,14 +248,17 @@ DEFINITIONS = (
         "op de lijst, terwijl een registratie van KvK, RMC, jongerenloket, buitenland of detentie de maand overlapt (ruis: de jongere is wel in beeld).",
     ),
     ("In beeld te brengen", "op de lijst en niet uitgesloten."),
-    ("Persistent", "in beeld te brengen en 3 maanden of langer aaneengesloten op de lijst."),
+    (
+        "Persistent",
+        f"in beeld te brengen en {PERSISTENT_MONTHS} maanden of langer aaneengesloten op de lijst.",
+    ),
     (
         "Prioriteit",
-        "voor in beeld te brengen jongeren die nog niet bereikt zijn: nog niet benaderd, of wel benaderd (brief, tweede brief, huisbezoek, app of verwijzing) maar nog zonder contact; ook wie weigerde, zodra de rustperiode van 6 maanden na de weigering voorbij is. A = persistent én bijna 27, teruggekeerd op de lijst of met vso/pro-achtergrond; B = overig persistent; C = korter dan 3 maanden op de lijst. Prioriteit C wordt niet apart getoond: zie niet persistent.",
+        f"voor in beeld te brengen jongeren die nog niet bereikt zijn: nog niet benaderd, of wel benaderd (brief, tweede brief, huisbezoek, app of verwijzing) maar nog zonder contact; ook wie weigerde, zodra de rustperiode van {QUIET_MONTHS} maanden na de weigering voorbij is. A = persistent én bijna 27, teruggekeerd op de lijst of met vso/pro-achtergrond; B = overig persistent; C = korter dan {PERSISTENT_MONTHS} maanden op de lijst. Prioriteit C wordt niet apart getoond: zie niet persistent.",
     ),
     (
         "Niet persistent",
-        "in beeld te brengen en korter dan 3 maanden aaneengesloten op de lijst (in beeld te brengen min persistent). De meesten hebben prioriteit C: nog niet of alleen benaderd; een enkeling is al bereikt. Prioriteit C zelf is niet te tonen zonder haar te verbergen: het verschil met niet persistent is vaak maar 0 of 1 jongere.",
+        f"in beeld te brengen en korter dan {PERSISTENT_MONTHS} maanden aaneengesloten op de lijst (in beeld te brengen min persistent). De meesten hebben prioriteit C: nog niet of alleen benaderd; een enkeling is al bereikt. Prioriteit C zelf is niet te tonen zonder haar te verbergen: het verschil met niet persistent is vaak maar 0 of 1 jongere.",
     ),
     (
         "Bijna 27",
@@ -265,7 +274,7 @@ DEFINITIONS = (
     ),
     (
         "Duurzaam",
-        "na de start van werk of opleiding zes maanden geen uitval en niet terug op de lijst; pas te beoordelen als die zes maanden voorbij zijn.",
+        f"na de start van werk of opleiding {SUSTAINED_MONTHS} maanden geen uitval en niet terug op de lijst; pas te beoordelen als die {SUSTAINED_MONTHS} maanden voorbij zijn.",
     ),
     (
         "Leveringen",
@@ -276,9 +285,10 @@ DEFINITIONS = (
 
 SYMBOLS = (
     "Tekens: . = niet beschikbaar of nog niet bekend (bijvoorbeeld persistent in de eerste "
-    "twee maanden van de gegevens, duurzaam zolang zes maanden nog niet voorbij zijn, en een "
-    "kwartaal dat maar voor een deel in de gegevens valt); * achter een maand of kwartaal = "
-    "voorlopig: de laatste twee maanden van de gegevens, omdat registraties tot twee maanden "
+    f"{PERSISTENT_MONTHS - 1} maanden van de gegevens, duurzaam zolang {SUSTAINED_MONTHS} "
+    "maanden nog niet voorbij zijn, en een kwartaal dat maar voor een deel in de gegevens "
+    f"valt); * achter een maand of kwartaal = voorlopig: de laatste {STALE_MONTHS} maanden van "
+    f"de gegevens, omdat registraties tot {STALE_MONTHS} maanden "
     "later binnenkomen. In een grafiek staat een verborgen of onbekend aantal als een open "
     "staafje met zijn teken."
 )

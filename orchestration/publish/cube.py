@@ -126,7 +126,7 @@ class SuppressionSummary:
 
 # Registrations arrive up to two months late (dbt var registration_stale_months): the
 # latest this many months of the data are provisional (marked `*`).
-PROVISIONAL_MONTHS = 2
+PROVISIONAL_MONTHS = int(settings.dbt_var("registration_stale_months"))
 
 
 # The names cells are built from (the families and the code lists above).

@@ -41,7 +41,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "persistent",
-        "In beeld te brengen en 3 maanden of langer aaneengesloten op de lijst, laatste maand.",
+        f"In beeld te brengen en {t.PERSISTENT_MONTHS} maanden of langer aaneengesloten op de "
+        "lijst, laatste maand.",
     ),
     ("in_traject", "Op de lijst en in fase traject, laatste maand van het kwartaal."),
     (
@@ -53,8 +54,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("gestart_opleiding", "Jongeren die in het kwartaal met een opleiding begonnen."),
     (
         "duurzaam",
-        "Jongeren met een start in het kwartaal die na 6 maanden standhield (geen uitval, niet "
-        "terug op de lijst); `.` zolang de starts van het kwartaal nog geen 6 maanden te volgen waren.",
+        f"Jongeren met een start in het kwartaal die na {t.SUSTAINED_MONTHS} maanden standhield "
+        "(geen uitval, niet terug op de lijst); `.` zolang de starts van het kwartaal nog geen "
+        f"{t.SUSTAINED_MONTHS} maanden te volgen waren.",
     ),
     ("uitstroom_27_jaar", "Van de lijst verdwenen in het kwartaal: 27 jaar geworden."),
     ("uitstroom_werk", "Van de lijst verdwenen: gestart met werk."),

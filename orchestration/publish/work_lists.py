@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import settings, vocabulary
 from orchestration.core.bsn import Pseudonymiser, elfproef, normalise_bsn
 from orchestration.ingest.reader import FileFault, check_header, column, parse
 from orchestration.sql import statements
@@ -35,16 +36,16 @@ prioriteit (A, B, C, daarna zonder prioriteit) en het aantal maanden aaneengeslo
 Prioriteit geldt voor jongeren die niet zijn uitgesloten en nog niet bereikt zijn (fase
 niet_benaderd of benaderd, op welke manier ook benaderd):
 
-- **A** — 3 of meer maanden aaneengesloten op de lijst én ten minste één van:
+- **A** — {persistent} of meer maanden aaneengesloten op de lijst én ten minste één van:
   - `bijna_27`: wordt binnen zes maanden 27 en valt dan buiten de doelgroep;
   - `terugkeer`: staat voor de tweede keer (of vaker) op de lijst;
   - `vso_pro`: heeft voortgezet speciaal of praktijkonderwijs gevolgd.
-- **B** — 3 of meer maanden aaneengesloten op de lijst, zonder een van die redenen.
-- **C** — korter dan 3 maanden op de lijst.
+- **B** — {persistent} of meer maanden aaneengesloten op de lijst, zonder een van die redenen.
+- **C** — korter dan {persistent} maanden op de lijst.
 
-Zonder prioriteit: uitgesloten (zie uitsluitingsredenen: kvk, rmc, jongerenloket,
-buitenland, detentie), al bereikt, in intake of traject, uitgestroomd of geweigerd.
-Een jongere die contact weigerde krijgt na zes maanden rust weer de fase
+Zonder prioriteit: uitgesloten (zie uitsluitingsredenen: {exclusion_sources}), al
+bereikt, in intake of traject, uitgestroomd of geweigerd.
+Een jongere die contact weigerde krijgt na {quiet} maanden rust weer de fase
 niet_benaderd, maar komt nooit op de werklijst met BSN.
 
 Bezwaar en weigering gaan voor, ook als ze later zijn geleverd of gedateerd dan
@@ -62,6 +63,17 @@ jongerenwerkers; niet doorsturen. BSN's alleen via `inbeeld reidentify`.
 """
 
 SQL = statements("work_lists")
+
+
+def explanation(gemeentecode: str, month: str) -> str:
+    """toelichting.md, with the thresholds and code lists the rules use now."""
+    return EXPLANATION.format(
+        gemeentecode=gemeentecode,
+        month=month,
+        persistent=settings.dbt_var("persistent_months"),
+        quiet=settings.dbt_var("declined_quiet_months"),
+        exclusion_sources=", ".join(vocabulary.exclusion_sources()),
+    )
 
 
 def _private_dir(path: Path) -> Path:
@@ -95,9 +107,7 @@ def write_work_lists(con: duckdb.DuckDBPyConnection, exports: Path) -> dict[str,
     for gm, items in by_gm.items():
         folder = _private_dir(exports / gm)
         _write_private(folder / "werklijst.csv", _csv([r[2:10] for r in items], COLUMNS))
-        _write_private(
-            folder / "toelichting.md", EXPLANATION.format(gemeentecode=gm, month=items[0][1])
-        )
+        _write_private(folder / "toelichting.md", explanation(gm, items[0][1]))
     return {gm: len(items) for gm, items in by_gm.items()}
 
 

@@ -81,7 +81,14 @@ def apply_retention_op(
 ):
     as_of = as_of_month(config)
     with warehouse.connect() as con:
-        report = apply_retention(con, as_of, retention_months=settings.retention_months())
+        report = apply_retention(
+            con,
+            as_of,
+            retention_months=settings.retention_months(),
+            # A registration matches lists up to registration_stale_months later: after
+            # one month more it can match nothing (SPEC: 3 months, with the default 2).
+            never_listed_months=int(settings.dbt_var("registration_stale_months")) + 1,
+        )
     warehouse.commit()
     context.log.info(
         f"Bewaartermijn per {as_of:%Y-%m}: {report.youths_purged} jongeren verwijderd, "
