@@ -5,6 +5,7 @@ Read when a command or a run needs them, never at import time.
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import date
 from pathlib import Path
@@ -112,11 +113,17 @@ def pseudonym_key() -> str:
     return key
 
 
-def dbt_var(name: str) -> object:
+@functools.cache
+def _dbt_vars() -> dict[str, object]:
+    """dbt_project.yml's vars, read once per process (texts, cube and work lists ask often)."""
     import yaml  # dbt's own dependency; only needed here
 
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return project["vars"][name]
+    return project["vars"]
+
+
+def dbt_var(name: str) -> object:
+    return _dbt_vars()[name]
 
 
 def disclosure_k() -> int:
