@@ -35,7 +35,7 @@ from orchestration.sql import statements
 
 def frozen_models(manifest: Path | None = None) -> tuple[tuple[str, str, str], ...]:
     """(schema, model, month column) of every aggregate a page or the SZW table is drawn
-    from: the tables of dbt's `frozen` source (dbt_project/models/staging/_sources.yml),
+    from: the tables of dbt's `frozen` source (dbt_project/models/reports/_frozen.yml),
     the one list, which the models' `with_frozen` macro also reads."""
     path = manifest or DBT_PROJECT_DIR / "target" / "manifest.json"
     sources = json.loads(path.read_text(encoding="utf-8"))["sources"].values()

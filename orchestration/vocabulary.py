@@ -27,7 +27,7 @@ def _rows(seed: str, order: str) -> list[dict[str, str]]:
 class FileType:
     source: str  # the file's name in the inbox, without .csv
     folder: str  # gemeente (a municipality's month folder) or regio (the inbox root)
-    kind: str  # jib, registratie, begeleiding or sociale_kaart
+    kind: str  # jib, registratie, begeleiding, sociale_kaart or bevolking
     excludes: bool  # a registration that takes a youth off the list (not vso_pro)
     label: str
 

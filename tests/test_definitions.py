@@ -42,6 +42,7 @@ def test_every_asset_has_a_description_group_and_honest_partitions():
         "raw/registration",
         "raw/begeleiding",
         "raw/sociale_kaart",
+        "raw/bevolking",
         "audit/loads",
         "audit/quarantine",
         "staging/stg_jib",

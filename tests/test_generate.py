@@ -112,13 +112,13 @@ def test_layout_is_spec_section_1(inbox: tuple[Path, GenerateSummary]) -> None:
     root, summary = inbox
     months = [f"2024-{m:02d}" for m in range(1, MONTHS + 1)]
     top = {p.name for p in root.iterdir()}
-    assert top == set(months) | {"sociale_kaart.csv", MARKER}
+    assert top == set(months) | {"sociale_kaart.csv", "bevolking.csv", MARKER}
     for month in months:
         for gem in (root / month).iterdir():
             assert gem.is_dir() and gem.name in ZKIJ
             assert {f.name for f in gem.iterdir()} <= MONTH_FILES
     assert (summary.start, summary.end, summary.months) == ("2024-01", f"2024-{MONTHS:02d}", MONTHS)
-    assert summary.files == len(month_files(root)) + 1  # + sociale_kaart.csv
+    assert summary.files == len(month_files(root)) + 2  # + sociale_kaart.csv, bevolking.csv
     kaart = read_csv(root / "sociale_kaart.csv")
     assert 20 <= len(kaart) <= 40
     assert {r["type"] for r in kaart} <= {

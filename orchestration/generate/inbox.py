@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.generate.bevolking import build_bevolking
 from orchestration.generate.bsn import valid_pool
 from orchestration.generate.calendar import label, month_of_date, parse_month
 from orchestration.generate.cohort import build_cohort, n_persons_needed
@@ -30,6 +31,7 @@ MARKER = ".inbeeld-generated"  # hidden: the ingest ignores it; proves we may ov
 OTHER_MARKERS = (".inbeeld-synthetic",)
 LISTED_PER_1000 = 2.65  # youths on the list per 1000 inhabitants (times the urban factor)
 EARLIEST_START = "2000-01"
+ROOT_FILES = ("sociale_kaart.csv", "bevolking.csv")  # region-wide, at the inbox root
 
 Progress = Callable[[str, int, int], None]
 
@@ -85,7 +87,9 @@ def generate_inbox(
     chosen = select(read_registry(registry_csv), region, national)
     _check_out(out)
 
-    seeds = np.random.SeedSequence(seed).spawn(7)
+    # Children are fixed by their index: the eighth (bevolking.csv) leaves the others as
+    # they were.
+    seeds = np.random.SeedSequence(seed).spawn(8)
     rng = [np.random.default_rng(s) for s in seeds]
     codes = [m.code for m in chosen]
     population = np.array([m.population for m in chosen])
@@ -139,6 +143,8 @@ def generate_inbox(
     tmp.mkdir(parents=True)
     try:
         (tmp / "sociale_kaart.csv").write_text(kaart.text, encoding="utf-8", newline="")
+        bevolking = build_bevolking(codes, target * scale, first, months, rng[7])
+        (tmp / "bevolking.csv").write_text(bevolking, encoding="utf-8", newline="")
         writer = InboxWriter(tmp, codes, styles, first, months, bsn, dates, faults, kaart.ids)
         result = writer.write(cohort, regs, snap, deliveries, progress)
         summary = GenerateSummary(
@@ -150,7 +156,7 @@ def generate_inbox(
             months=months,
             youths=cohort.n,
             listed_per_month=int(round(len(sim.list_p) / months)),
-            files=result.files + 1,
+            files=result.files + 2,  # + sociale_kaart.csv and bevolking.csv
             rows={name: int(result.rows[name]) for name in FILE_TYPES},
             bad_rows=int(sum(faults.counts.values())),
             bad_rows_by_kind=dict(sorted(faults.counts.items())),
@@ -197,9 +203,7 @@ def _check_out(out: Path) -> None:
     strange = sorted(
         e.name
         for e in out.iterdir()
-        if not (
-            e.name in (*markers, "sociale_kaart.csv") or (_GENERATED.match(e.name) and e.is_dir())
-        )
+        if not (e.name in (*markers, *ROOT_FILES) or (_GENERATED.match(e.name) and e.is_dir()))
     )
     if strange:
         raise FileExistsError(

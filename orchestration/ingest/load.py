@@ -425,7 +425,8 @@ class _Run:
 
 def _with_file_columns(frame: pd.DataFrame, owners: list[_Outcome]) -> pd.DataFrame:
     """Batch rows with their file's path, sha256, month, gemeentecode and source (looked up
-    per file, not per row)."""
+    per file, not per row). A column the rows carry themselves (the gemeentecode of a
+    bevolking.csv row) is kept: a root file has no gemeentecode of its own."""
     idx = frame["file"].to_numpy(dtype=np.int64)
     out = frame.reset_index(drop=True)
     for column, values in (
@@ -435,7 +436,8 @@ def _with_file_columns(frame: pd.DataFrame, owners: list[_Outcome]) -> pd.DataFr
         ("gemeentecode", [o.file.gemeentecode for o in owners]),
         ("source", [o.file.source for o in owners]),
     ):
-        out[column] = np.array(values, dtype=object)[idx]
+        if column not in out:
+            out[column] = np.array(values, dtype=object)[idx]
     return out
 
 

@@ -119,6 +119,27 @@ _ROW_MESSAGES: dict[str, str] = {
         "cultuur_religie. De regel is niet ingelezen. Herstel het type en lever het bestand "
         "opnieuw aan."
     ),
+    "invalid_gemeentecode": (
+        "Bestand '{path}', regel {line}: de gemeentecode is geen GM met 4 cijfers of komt "
+        "niet voor in het gemeenteregister (CBS-indeling). De regel is niet ingelezen. "
+        "Herstel de code, of laat het gemeenteregister bijwerken als de gemeente echt "
+        "bestaat, en lever het bestand opnieuw aan."
+    ),
+    "invalid_jaar": (
+        "Bestand '{path}', regel {line}: het jaar is geen jaartal van 4 cijfers (bijvoorbeeld "
+        "2024 of 2024JJ00). De regel is niet ingelezen. Herstel het jaar en lever het "
+        "bestand opnieuw aan."
+    ),
+    "invalid_inwoners": (
+        "Bestand '{path}', regel {line}: inwoners_23_26 is geen geheel aantal van 0 of meer "
+        "(alleen cijfers, zonder punt of spatie). De regel is niet ingelezen. Vul het aantal "
+        "inwoners van 23 tot en met 26 jaar in en lever het bestand opnieuw aan."
+    ),
+    "duplicate_gemeente_jaar": (
+        "Bestand '{path}', regel {line}: deze gemeente en dit jaar staan al op een eerdere "
+        "regel. Deze regel is niet ingelezen; de eerdere telt. Verwijder dubbele regels uit "
+        "de export."
+    ),
     "duplicate_bsn": (
         "Bestand '{path}', regel {line}: dit BSN staat al op een eerdere regel van deze "
         "lijst. Deze regel is niet ingelezen; de eerdere telt. Verwijder dubbele regels "

@@ -8,6 +8,7 @@ cost is per row, not per file (a national month has thousands of small files).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from orchestration import vocabulary
 from orchestration.core.bsn import Pseudonymiser, elfproef_many
 from orchestration.core.dates import ages_on, parse_dates
 from orchestration.ingest.reader import FileFault, ParsedFile, check_header, column
+from orchestration.registry import known_gemeenten
 
 # The events a begeleiding.csv may hold (dbt_project/seeds/case_events.csv), SPEC §1 order.
 EVENTS: tuple[str, ...] = vocabulary.file_events()
@@ -31,6 +33,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("organisatie_id", "naam", "type"),
         ("bereiken", "activeren", "plaatsen", "behouden"),
     ),
+    "bevolking": (("gemeentecode", "jaar", "inwoners_23_26"), ()),
 }
 
 MIN_AGE, MAX_AGE = 23, 27  # 23 <= age < 27 on the peildatum
@@ -118,7 +121,8 @@ def validate_batch(
     pseudonymise: Pseudonymiser,
     seen_bsns: Sequence[set[str] | None] | None = None,
 ) -> Batch:
-    """Validate the files of one kind (jib, registration, begeleiding, sociale_kaart) together.
+    """Validate the files of one kind (jib, registration, begeleiding, sociale_kaart,
+    bevolking) together.
 
     items: (parsed file, its month, its gemeentecode); an item may be one piece of a file
     (the ingest validates big files in chunks). Header faults and a gemeentecode column
@@ -177,6 +181,8 @@ def validate_batch(
 
     if kind == "sociale_kaart":
         return _sociale_kaart(rows_in, faults, file_idx, lines, cols, reason, flag)
+    if kind == "bevolking":
+        return _bevolking(rows_in, faults, file_idx, lines, cols, reason, flag)
 
     valid_bsn, pids = _bsn_columns(cols["bsn"], pseudonymise)
     flag(~valid_bsn, "invalid_bsn")
@@ -290,6 +296,72 @@ def _sociale_kaart(
             **{role: [_boolean(v) for v in cols[role]] for role in _ROLES},
         }
     )
+    n_bad = int(bad.sum())
+    quarantine = pd.DataFrame(
+        {
+            "file": file_idx[bad],
+            "line": frame["line"].to_numpy()[bad],
+            "reason": reason[bad].astype(str),
+            "detail": np.full(n_bad, "", dtype=object),
+            "pseudo_id": np.full(n_bad, None, dtype=object),
+            "bsn_length": np.full(n_bad, None, dtype=object),
+        },
+        columns=_QUARANTINE,
+    )
+    return Batch(
+        rows_in=rows_in,
+        faults=faults,
+        loaded=frame[~bad].reset_index(drop=True),
+        quarantine=quarantine,
+    )
+
+
+# bevolking.csv: a CBS StatLine table the region exports itself. The code may be written
+# GM0375, gm0375 or 0375 (as a jib.csv's gemeentecode); the year as 2024 or as StatLine's
+# period code 2024JJ00; the count in plain digits (StatLine marks a missing figure '.').
+_GEMEENTECODE = r"^(?:GM)?([0-9]{4})$"
+_JAAR = r"^((?:19|20)[0-9]{2})(?:JJ00)?$"
+_INWONERS = r"[0-9]{1,9}"
+
+
+def _bevolking(
+    rows_in: list[int],
+    faults: dict[int, FileFault],
+    file_idx: np.ndarray,
+    lines: list[int],
+    cols: dict[str, list[str]],
+    reason: np.ndarray,
+    flag,  # noqa: ANN001 - validate_batch's closure
+) -> Batch:
+    """bevolking.csv rows: a gemeentecode of the registry, a year, a count; one row per
+    municipality and year (a repeat of an earlier valid row is a duplicate, as in jib)."""
+    digits = pd.Series(cols["gemeentecode"], dtype="string").str.extract(
+        _GEMEENTECODE, flags=re.IGNORECASE, expand=False
+    )
+    code = ("GM" + digits).astype("string")
+    known = code.isin(known_gemeenten()).fillna(False).to_numpy(dtype=bool)
+    flag(~known, "invalid_gemeentecode")
+    year = pd.Series(cols["jaar"], dtype="string").str.extract(
+        _JAAR, flags=re.IGNORECASE, expand=False
+    )
+    flag(year.isna().to_numpy(dtype=bool), "invalid_jaar")
+    raw_count = pd.Series(cols["inwoners_23_26"], dtype="string")
+    counted = raw_count.str.fullmatch(_INWONERS).fillna(False).to_numpy(dtype=bool)
+    flag(~counted, "invalid_inwoners")
+    frame = pd.DataFrame(
+        {
+            "file": file_idx,
+            "line": np.asarray(lines, dtype=np.int64),
+            "gemeentecode": code,
+            "jaar": pd.to_numeric(year).astype("Int64"),
+            "inwoners_23_26": pd.to_numeric(raw_count.where(counted)).astype("Int64"),
+        }
+    )
+    ok = reason == None  # noqa: E711
+    dup = np.zeros(len(frame), dtype=bool)
+    dup[ok] = frame.loc[ok, ["file", "gemeentecode", "jaar"]].duplicated().to_numpy()
+    flag(dup, "duplicate_gemeente_jaar")
+    bad = reason != None  # noqa: E711
     n_bad = int(bad.sum())
     quarantine = pd.DataFrame(
         {

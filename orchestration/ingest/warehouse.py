@@ -87,6 +87,12 @@ DDL: tuple[str, ...] = (
         organisatie_id varchar, naam varchar, type varchar,
         bereiken boolean, activeren boolean, plaatsen boolean, behouden boolean
     )""",
+    # bevolking.csv: residents aged 23-26 per municipality and year (CBS StatLine), the
+    # denominator of the per-1,000 figures. No person data.
+    """create table if not exists raw.bevolking (
+        path varchar not null, sha256 varchar not null, line integer not null,
+        gemeentecode varchar not null, jaar integer not null, inwoners_23_26 integer not null
+    )""",
 )
 
 RAW_TABLE: dict[str, str] = {
@@ -94,6 +100,7 @@ RAW_TABLE: dict[str, str] = {
     "registration": "raw.registration",
     "begeleiding": "raw.begeleiding",
     "sociale_kaart": "raw.sociale_kaart",
+    "bevolking": "raw.bevolking",
 }
 
 RAW_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -132,6 +139,7 @@ RAW_COLUMNS: dict[str, tuple[str, ...]] = {
         "plaatsen",
         "behouden",
     ),
+    "bevolking": ("path", "sha256", "line", "gemeentecode", "jaar", "inwoners_23_26"),
 }
 
 LOAD_COLUMNS: tuple[str, ...] = (

@@ -41,6 +41,12 @@ QUERIES: dict[str, str] = {
         from raw.sociale_kaart s join ({_EFFECTIVE}) e using (path, sha256)
         where ? is not null
     """,
+    # Region-wide like the sociale kaart: the whole bevolking.csv in effect.
+    "bevolking": f"""
+        select b.path, b.line, b.gemeentecode, b.jaar, b.inwoners_23_26
+        from raw.bevolking b join ({_EFFECTIVE}) e using (path, sha256)
+        where ? is not null
+    """,
     # One row per municipality that delivered a list in M or M-1: did it deliver in M,
     # and how much did its list change against its previous delivery?
     "jib_deliveries": f"""
@@ -69,7 +75,7 @@ def frame(con: duckdb.DuckDBPyConnection, name: str, month: dt.date) -> pd.DataF
 
 
 # Months with a current loaded version of one of the file types; a region-wide file (no
-# month: sociale_kaart.csv) counts as 'alle'.
+# month: sociale_kaart.csv, bevolking.csv) counts as 'alle'.
 _LOADED_MONTHS = """
     select distinct coalesce(strftime(month, '%Y-%m-01'), 'alle') as month
     from audit.loads

@@ -20,6 +20,10 @@ RAW_SPECS = {
     ),
     ("raw", "begeleiding"): "Valid case events of every loaded begeleiding.csv version.",
     ("raw", "sociale_kaart"): "The region's informal organisations (sociale_kaart.csv).",
+    ("raw", "bevolking"): (
+        "Residents aged 23-26 per municipality and year (the optional bevolking.csv, CBS "
+        "StatLine): the denominator of the per-1,000 figures."
+    ),
     ("audit", "loads"): (
         "One row per file version (path, sha256) seen: loaded or rejected, rows in, "
         "loaded and quarantined, the reason and a Dutch message."
@@ -60,7 +64,7 @@ def _rejections_table(report: IngestReport) -> dg.TableMetadataValue:
     )
 
 
-_NOT_REGISTRATION = {"jib", "begeleiding", "sociale_kaart"}
+_NOT_REGISTRATION = {"jib", "begeleiding", "sociale_kaart", "bevolking"}
 
 
 def _per_month_table(rows: list[tuple]) -> dg.TableMetadataValue:
@@ -86,7 +90,8 @@ def _per_month_table(rows: list[tuple]) -> dg.TableMetadataValue:
     pool=WAREHOUSE_POOL,
     name="inbox_ingest",
     description=(
-        "Reads the inbox files of the run's months (and the region-wide sociale_kaart.csv), "
+        "Reads the inbox files of the run's months (and the region-wide sociale_kaart.csv "
+        "and bevolking.csv), "
         "applies the reading and row rules of SPEC §1, pseudonymises every BSN and writes "
         "the result in one transaction. Rejected files never block other municipalities."
     ),
@@ -152,7 +157,13 @@ def inbox_ingest(
         in_effect = con.execute("select count(*) from audit.versions_in_effect").fetchone()[0]
         totals = {
             t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 (constant names)
-            for t in ("raw.jib", "raw.registration", "raw.begeleiding", "raw.sociale_kaart")
+            for t in (
+                "raw.jib",
+                "raw.registration",
+                "raw.begeleiding",
+                "raw.sociale_kaart",
+                "raw.bevolking",
+            )
         }
         per_month = con.execute(statements("audit")["rows_per_month"]).fetchall()
     yield dg.MaterializeResult(
@@ -164,6 +175,7 @@ def inbox_ingest(
         ("raw", "registration"),
         ("raw", "begeleiding"),
         ("raw", "sociale_kaart"),
+        ("raw", "bevolking"),
     ):
         table = ".".join(key)
         source_rows = [

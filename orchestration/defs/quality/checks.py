@@ -36,6 +36,7 @@ SUITES_BY_ASSET: dict[str, tuple[str, ...]] = {
     "registration": ("registration",),
     "begeleiding": ("begeleiding",),
     "sociale_kaart": ("sociale_kaart",),
+    "bevolking": ("bevolking",),
 }
 
 # The file types (audit.loads.source) whose rows land in each raw table.
@@ -44,10 +45,13 @@ SOURCES_BY_ASSET: dict[str, tuple[str, ...]] = {
     "registration": REGISTRATION_SOURCES,
     "begeleiding": ("begeleiding",),
     "sociale_kaart": ("sociale_kaart",),
+    "bevolking": ("bevolking",),
 }
 
-# sociale_kaart.csv is region-wide, without a month: validated whole on every run.
+# sociale_kaart.csv and bevolking.csv are region-wide, without a month: validated whole
+# on every run.
 WHOLE_FILE = "alle"
+WHOLE_FILE_TABLES = ("sociale_kaart", "bevolking")
 
 PER_MONTH_KEY = "bevindingen_per_maand"
 
@@ -152,7 +156,7 @@ def _gx_check(table: str, suites: tuple[str, ...]) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         window = run_months(context)
-        whole = table == "sociale_kaart"
+        whole = table in WHOLE_FILE_TABLES
         fresh: dict[str, SuiteOutcome] = {}
         loaded: list[str] = []
         if warehouse.file.exists():
