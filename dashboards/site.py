@@ -149,11 +149,29 @@ class Figure:
     wide: bool = False  # the card spans the whole row of the grid
     notes: list[str] = field(default_factory=list)  # lines below the figure
     table: FigureTable | None = None  # its numbers, below it and as figuren/<id>.csv
+    prefix: str = ""  # a municipality page's figures: figuren/<gemeente>-<id>.csv
 
     @property
     def csv(self) -> str:
         """The figure's CSV, relative to its page."""
-        return f"{FOLDER}/{self.id}.csv"
+        return f"{FOLDER}/{self.prefix}{self.id}.csv"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share of two cells in a figure or table: shown only as the cube allows
+    (RegionCube.rate: both counts shown, the whole at least k)."""
+
+    part: tuple
+    whole: tuple
+
+
+@dataclass(frozen=True)
+class PerThousand:
+    """A shown count per 1,000 residents aged 23-26 of the scope (RegionCube.per_1000)."""
+
+    cell: tuple
+    scope: str
 
 
 @dataclass
@@ -163,6 +181,7 @@ class Tile:
     value: str
     vs_month: str
     vs_year: str
+    region: str = ""  # on a municipality page: the region's value beside it
 
 
 def _layout(fig: go.Figure, height: int = 420, barmode: str | None = None) -> go.Figure:
@@ -239,17 +258,38 @@ def _wrap(label: str, width: int = 16) -> str:
 
 def _shown(cb: c.RegionCube, cell) -> int | str:
     """A cell as published: its count, `<k`, `x`, or `.` (not yet known; also a cell given
-    as None). Tables, CSVs and chart labels all take their value from here."""
-    return NOT_KNOWN if cell is None else cb.show(cell)
+    as None); a Rate as '62%' or its mark; a PerThousand as '12,3' or its mark. Tables,
+    CSVs and chart labels all take their value from here."""
+    if cell is None:
+        return NOT_KNOWN
+    if isinstance(cell, Rate):
+        return cb.show_rate(cell.part, cell.whole)
+    if isinstance(cell, PerThousand):
+        v = cb.per_1000(cell.cell, cell.scope)
+        if v is not None:
+            return t.number_nl(round(v, 1))
+        shown = cb.show(cell.cell)
+        return shown if isinstance(shown, str) else NOT_KNOWN
+    return cb.show(cell)
 
 
-def _series(cb: c.RegionCube, cells: list) -> tuple[list[int | None], list[str]]:
+def _number(cb: c.RegionCube, cell) -> float | None:
+    """A cell's value for a chart: a count, a percentage, a rate per 1,000, or None."""
+    if cell is None:
+        return None
+    if isinstance(cell, Rate):
+        r = cb.rate(cell.part, cell.whole)
+        return None if r is None else round(100 * r)
+    if isinstance(cell, PerThousand):
+        v = cb.per_1000(cell.cell, cell.scope)
+        return None if v is None else round(v, 1)
+    return cb.number(cell)
+
+
+def _series(cb: c.RegionCube, cells: list) -> tuple[list[float | None], list[str]]:
     """Chart values (None where hidden or not known) and their labels (the count, its mark,
     or `.` for a cell not yet known)."""
-    return (
-        [None if x is None else cb.number(x) for x in cells],
-        [t.number_nl(_shown(cb, x)) for x in cells],
-    )
+    return ([_number(cb, x) for x in cells], [t.number_nl(_shown(cb, x)) for x in cells])
 
 
 def _table(
@@ -410,13 +450,16 @@ def _rows(figures: list[Figure]) -> list[Figure]:
     return figures
 
 
-def tiles(cb: c.RegionCube) -> list[Tile]:
+def tiles(cb: c.RegionCube, scope: str = "TOTAAL") -> list[Tile]:
+    """The headline counts of the latest month; on a municipality page with the region's
+    value beside each."""
     latest = cb.latest
     previous = add_months(latest, -1)
     year_ago = add_months(latest, -12)
     out = []
     for measure, (label, explanation) in t.TILES.items():
-        now = ("rm", "TOTAAL", latest, measure)
+        now = ("rm", scope, latest, measure)
+        region = ("rm", "TOTAAL", latest, measure)
         out.append(
             Tile(
                 label,
@@ -424,6 +467,7 @@ def tiles(cb: c.RegionCube) -> list[Tile]:
                 t.number_nl(cb.show(now)),
                 _change(cb, now, previous, measure, "vorige maand"),
                 _change(cb, now, year_ago, measure, "vorig jaar"),
+                f"regio: {t.number_nl(cb.show(region))}" if scope != "TOTAAL" else "",
             )
         )
     return out
@@ -432,7 +476,7 @@ def tiles(cb: c.RegionCube) -> list[Tile]:
 def _change(cb: c.RegionCube, now: tuple, then_month: date, measure: str, label: str) -> str:
     if then_month not in cb.months:
         return f"{label}: geen gegevens"
-    then = ("rm", "TOTAAL", then_month, measure)
+    then = ("rm", now[1], then_month, measure)
     if not (cb.known(now) and cb.known(then)):
         return f"{label}: nog niet bekend"
     a, b = cb.number(now), cb.number(then)
@@ -443,14 +487,15 @@ def _change(cb: c.RegionCube, now: tuple, then_month: date, measure: str, label:
     return f"{sign}{t.number_nl(abs(d))} t.o.v. {label} ({t.month_short(then_month)})"
 
 
-def incomplete_months(cb: c.RegionCube) -> dict[date, str]:
-    """Months of the data in which a municipality's JIB list is missing or was rejected,
-    with what the page says about them ('mei 2026: Haarlem geen lijst')."""
-    return {
-        m: t.missing_list_text(m, [(d.gemeente, d.status) for d in ds])
-        for m, ds in dl.missing_lists(cb.deliveries).items()
-        if m in cb.months
-    }
+def incomplete_months(cb: c.RegionCube, scope: str = "TOTAAL") -> dict[date, str]:
+    """Months of the data in which a municipality's JIB list (of the scope) is missing or
+    was rejected, with what the page says about them ('mei 2026: Haarlem geen lijst')."""
+    out = {}
+    for m, ds in dl.missing_lists(cb.deliveries).items():
+        mine = [d for d in ds if scope in ("TOTAAL", d.gemeentecode)]
+        if m in cb.months and mine:
+            out[m] = t.missing_list_text(m, [(d.gemeente, d.status) for d in mine])
+    return out
 
 
 def _deliveries_figure(cb: c.RegionCube) -> Figure:
@@ -575,25 +620,51 @@ def figures(cb: c.RegionCube) -> list[Figure]:
     out.append(_monthly_stack(cb, "uitsluiting", "excluded", t.EXCLUSION_SOURCES))
     out.append(_persistence_figure(cb))
     out.append(_funnel_figure(cb))
+    out.append(_results_figure(cb))
+    out.append(_channels_figure(cb))
     out.append(_placements_figure(cb))
     out.append(_monthly_stack(cb, "uitstroom", "outflow", t.OUTFLOW_REASONS))
     out.append(_ladder_figure(cb))
     out.append(_trede_figure(cb))
     out.append(_municipalities_figure(cb))
+    if cb.population:
+        out.append(_per_thousand_figure(cb))
+    out.append(_declined_figure(cb))
+    out.append(_inflow_figure(cb))
     out.append(_referrals_figure(cb))
     out.append(_roles_figure(cb))
     return _rows(out)
 
 
+def municipality_figures(cb: c.RegionCube, g: str) -> list[Figure]:
+    """The figures of a municipality's page: its own numbers, from the same protected cells
+    as the region page (the region's rates beside its own in the tables)."""
+    x = [_month_label(cb, m) for m in cb.months]
+    out = [
+        _trend_figure(cb, x, g),
+        _funnel_figure(cb, g),
+        _results_figure(cb, g),
+        _channels_figure(cb, g),
+        _declined_figure(cb, g),
+    ]
+    for fig in out:
+        fig.prefix = f"{slug(cb.names.get(g, g))}-"
+    return _rows(out)
+
+
+def _place(cb: c.RegionCube, scope: str) -> str:
+    return "de regio" if scope == "TOTAAL" else cb.names.get(scope, scope)
+
+
 TREND_MEASURES = ("on_list", "in_view", "persistent", "priority_a")
 
 
-def _trend_figure(cb: c.RegionCube, x: list[str]) -> Figure:
+def _trend_figure(cb: c.RegionCube, x: list[str], scope: str = "TOTAAL") -> Figure:
     """A line per measure over all months, as wide as the page; each line's latest value
     stands at its end."""
     months = cb.months
-    cells = [[("rm", "TOTAAL", m, measure) for measure in TREND_MEASURES] for m in months]
-    incomplete = incomplete_months(cb)
+    cells = [[("rm", scope, m, measure) for measure in TREND_MEASURES] for m in months]
+    incomplete = incomplete_months(cb, scope)
     fig = go.Figure()
     for i, measure in enumerate(TREND_MEASURES):
         y, labels = _series(cb, _column(cells, i))
@@ -618,7 +689,7 @@ def _trend_figure(cb: c.RegionCube, x: list[str]) -> Figure:
         )
     # Incomplete months: a grey band behind the month, an open ring on the region's total,
     # and the month named below the figure ('mei 2026: Haarlem geen lijst').
-    on_list = [cb.number(("rm", "TOTAAL", m, "on_list")) for m in months]
+    on_list = [cb.number(("rm", scope, m, "on_list")) for m in months]
     for i, m in enumerate(months):
         if m in incomplete:
             fig.add_vrect(
@@ -644,10 +715,10 @@ def _trend_figure(cb: c.RegionCube, x: list[str]) -> Figure:
     notes = []
     if incomplete:
         notes.append(
-            "Onvolledige maanden (grijs; de regiocijfers van die maand zijn te laag, en in de "
+            "Onvolledige maanden (grijs; de cijfers van die maand zijn te laag, en in de "
             "maanden erna kan persistent te laag zijn): " + "; ".join(incomplete.values()) + "."
         )
-    unknown = [m for m in months if not cb.known(("rm", "TOTAAL", m, "persistent"))]
+    unknown = [m for m in months if not cb.known(("rm", scope, m, "persistent"))]
     if unknown:
         notes.append(
             "Persistent en prioriteit A zijn . (nog niet bekend) in "
@@ -663,7 +734,7 @@ def _trend_figure(cb: c.RegionCube, x: list[str]) -> Figure:
         )
     table = _table(
         cb,
-        f"{t.FIGURES['trend'][0]}: aantal jongeren in de regio",
+        f"{t.FIGURES['trend'][0]}: aantal jongeren in {_place(cb, scope)}",
         *_months_index(cb, months),
         [Column(t.MEASURES[m]) for m in TREND_MEASURES],
         cells,
@@ -709,12 +780,20 @@ def _persistence_figure(cb: c.RegionCube) -> Figure:
     )
 
 
-def _funnel_figure(cb: c.RegionCube) -> Figure:
-    cells = [[("funnel", cb.latest, "cum", s)] for s in c.FUNNEL_STEPS]
+def _funnel_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
+    """The funnel's "at least this step" counts, each step with its conversion from the
+    step before it (a share, shown only as RegionCube.rate allows)."""
+    cum = [("funnel", scope, cb.latest, "cum", s) for s in c.FUNNEL_STEPS]
+    conversion = [None, *(Rate(cum[i], cum[i - 1]) for i in range(1, len(cum)))]
+    cells = [[cum[i], conversion[i]] for i in range(len(cum))]
     y, labels = _series(cb, _column(cells, 0))
+    steps = [
+        name if rate is None else f"{name} ({t.CONVERSION.format(pct=_shown(cb, rate))})"
+        for name, rate in zip(t.FUNNEL_STEPS.values(), conversion, strict=True)
+    ]
     fig = go.Figure(
         go.Funnel(
-            y=[_wrap(x) for x in t.FUNNEL_STEPS.values()],
+            y=[_wrap(x, 20) for x in steps],
             x=y,
             text=labels,
             textinfo="text",
@@ -727,12 +806,270 @@ def _funnel_figure(cb: c.RegionCube) -> Figure:
     fig.update_xaxes(type="linear", tickangle=0)
     table = _table(
         cb,
-        f"{t.FIGURES['trechter'][0]}: 12 maanden tot en met {t.month_short(cb.latest)}",
+        f"{t.FIGURES['trechter'][0]} in {_place(cb, scope)}: 12 maanden tot en met "
+        f"{t.month_short(cb.latest)}",
         *_categories_index("stap", list(t.FUNNEL_STEPS.values())),
-        [Column("jongeren")],
-        cells,
+        [Column("jongeren"), Column("van vorige stap", "pct_van_vorige_stap")],
+        [[cum_cell, rate or None] for cum_cell, rate in cells],
     )
     return _figure("trechter", fig, table)
+
+
+def _periods(cb: c.RegionCube) -> list[tuple[str, str, str]]:
+    """The periods of the outcome rates: (cell label, page label, CSV label) of every whole
+    quarter, and of the latest four together when there are four."""
+    out = [(q.label, szw.quarter_label(cb, q), szw.quarter_label(cb, q)) for q in cb.quarters]
+    out = [p for p, q in zip(out, cb.quarters, strict=True) if q.complete]
+    if cb.year_quarters:
+        span = f"{cb.year_quarters[0].label} t/m {cb.year_quarters[-1].label}"
+        out.append((c.YEAR, f"{t.YEAR_LABEL} ({span})", f"{c.YEAR}"))
+    return out
+
+
+def _results_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
+    """Of the trajectories started, the share to work and to school per period, against
+    the practice's reference (a dotted line, named as such); on a municipality page the
+    region's shares beside as markers."""
+    periods = _periods(cb)
+    px = [_wrap(label, 14) for _, label, _ in periods]
+
+    def cell(g: str, period: str, m: str) -> tuple:
+        return ("traject", g, period, m)
+
+    def rates(g: str, period: str) -> list:
+        return [
+            Rate(cell(g, period, "werk"), cell(g, period, "gestart")),
+            Rate(cell(g, period, "opleiding"), cell(g, period, "gestart")),
+            Rate(cell(g, period, "duurzaam"), cell(g, period, "gevolgd")),
+        ]
+
+    cells = []
+    for period, _, _ in periods:
+        werk, opleiding, duurzaam = rates(scope, period)
+        row = [cell(scope, period, "gestart"), cell(scope, period, "werk"), werk]
+        row += [cell(scope, period, "opleiding"), opleiding]
+        row += [cell(scope, period, "gevolgd"), cell(scope, period, "duurzaam"), duurzaam]
+        if scope != "TOTAAL":
+            row += rates("TOTAAL", period)
+        cells.append(row)
+    fig = go.Figure()
+    for j, (kind, colour) in ((2, ("werk", GREEN)), (4, ("opleiding", ORANGE))):
+        fig.add_trace(_bar(t.TRAJECT_COLUMNS[f"{kind}%"], px, cb, _column(cells, j), colour))
+        fig.add_hline(
+            y=t.PRACTICE_REFERENCE[kind],
+            line={"dash": "dot", "color": colour, "width": 2},
+            annotation_text=f"{t.PRACTICE_NAME}: {t.PRACTICE_REFERENCE[kind]}% {kind}",
+            annotation_position="top right",
+            annotation_font={"size": 12, "color": "#1a1a1a"},
+        )
+    if scope != "TOTAAL":
+        for j, (kind, colour) in ((8, ("werk", GREEN)), (9, ("opleiding", ORANGE))):
+            y, labels = _series(cb, _column(cells, j))
+            fig.add_trace(
+                go.Scatter(
+                    name=f"regio: {t.TRAJECT_COLUMNS[f'{kind}%']}",
+                    x=px,
+                    y=y,
+                    text=labels,
+                    mode="markers",
+                    marker={
+                        "symbol": "diamond-open",
+                        "size": 14,
+                        "color": colour,
+                        "line": {"width": 3},
+                    },
+                    hovertemplate="%{text}<extra>regio</extra>",
+                )
+            )
+    fig = _layout(fig, barmode="group")
+    fig.update_yaxes(range=[0, 100], ticksuffix="%")
+    columns = [
+        Column(t.TRAJECT_COLUMNS[k], f"{k.replace('%', '')}{'_pct' if '%' in k else ''}")
+        for k in t.TRAJECT_COLUMNS
+    ]
+    if scope != "TOTAAL":
+        columns += [
+            Column(f"regio: {t.TRAJECT_COLUMNS[k]}", f"regio_{k.replace('%', '')}_pct")
+            for k in ("werk%", "opleiding%", "duurzaam%")
+        ]
+    table = _table(
+        cb,
+        f"{t.FIGURES['resultaat'][0]} in {_place(cb, scope)}: trajecten per kwartaal",
+        [Column("periode")],
+        [[label] for _, label, _ in periods],
+        [[key] for _, _, key in periods],
+        columns,
+        cells,
+    )
+    notes = [
+        f"Een percentage staat er alleen als de twee aantallen getoond worden en er ten "
+        f"minste {cb.k} trajecten (of plaatsingen) onder liggen; anders . of x."
+    ]
+    return _figure("resultaat", fig, table, wide=True, notes=notes)
+
+
+def _channels_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
+    """Per whole quarter the share of the youths approached by each channel that was
+    reached within REACH_MONTHS; a line per channel, the counts in the table."""
+    quarters = [q for q in cb.quarters if q.complete]
+    qx = [szw.quarter_label(cb, q) for q in quarters]
+    cells = []
+    for q in quarters:
+        row = []
+        for ch in c.CHANNELS:
+            approached = ("channel", scope, q.label, ch, "benaderd")
+            reached = ("channel", scope, q.label, ch, "bereikt")
+            row += [approached, reached, Rate(reached, approached)]
+        cells.append(row)
+    fig = go.Figure()
+    for i, label in enumerate(t.CHANNELS.values()):
+        y, labels = _series(cb, _column(cells, 3 * i + 2))
+        fig.add_trace(
+            go.Scatter(
+                name=label,
+                x=qx,
+                y=y,
+                text=labels,
+                # The latest known share at the line's end, on the chart (and on paper).
+                texttemplate=[
+                    "%{text}"
+                    if i == max((k for k, v in enumerate(y) if v is not None), default=-1)
+                    else ""
+                    for i in range(len(y))
+                ],
+                textposition="middle right",
+                mode="lines+markers+text",
+                line={
+                    "width": 3,
+                    "color": PALETTE[i],
+                    "dash": ("solid", "dash", "dot", "dashdot", "longdash")[i % 5],
+                },
+                hovertemplate="%{text}<extra>" + label + "</extra>",
+            )
+        )
+    fig = _layout(fig)
+    fig.update_yaxes(ticksuffix="%", rangemode="tozero")
+    columns = []
+    for ch, label in t.CHANNELS.items():
+        columns += [
+            Column(f"{label}: benaderd", f"{ch}_benaderd"),
+            Column(f"{label}: bereikt", f"{ch}_bereikt"),
+            Column(f"{label}: % bereikt", f"{ch}_bereikt_pct"),
+        ]
+    table = _table(
+        cb,
+        f"{t.FIGURES['kanalen'][0]} in {_place(cb, scope)}: jongeren per kanaal en kwartaal",
+        *_quarters_index(cb, quarters),
+        columns,
+        cells,
+    )
+    notes = [
+        f"Bereikt is . (nog niet bekend) zolang er na het kwartaal nog geen "
+        f"{c.REACH_MONTHS} maanden voorbij zijn."
+    ]
+    return _figure("kanalen", fig, table, wide=True, notes=notes)
+
+
+def _declined_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
+    months = cb.months
+    x = [_month_label(cb, m) for m in months]
+    cells = [[("declined", scope, m, kind) for kind in c.DECLINED] for m in months]
+    fig = go.Figure()
+    for j, (_kind, label) in enumerate(t.DECLINED.items()):
+        fig.add_trace(_bar(label, x, cb, _column(cells, j), (PURPLE, GREY)[j]))
+    table = _table(
+        cb,
+        f"{t.FIGURES['weigering'][0]} in {_place(cb, scope)}, per maand",
+        *_months_index(cb, months),
+        [Column(label, kind) for kind, label in t.DECLINED.items()],
+        cells,
+    )
+    return _figure("weigering", _layout(fig, barmode="group"), table, wide=True)
+
+
+def _inflow_figure(cb: c.RegionCube) -> Figure:
+    latest = cb.latest
+    types = [x for x in c.REFERRAL_TYPES if x != "onbekend" or cb.number(("inflow", latest, x))]
+    via = ("inflow", latest, "via_organisatie")
+    total = ("inflow", latest, "totaal")
+    fig = go.Figure(
+        _bar(
+            "jongeren",
+            [_wrap(t.INFLOW_TYPES[x]) for x in types],
+            cb,
+            [("inflow", latest, x) for x in types],
+            BLUE,
+        )
+    )
+    fig = _layout(fig)
+    fig.update_layout(hovermode="closest")
+    keys = [*types, "geen", "via_organisatie", "totaal"]
+    labels = {**t.INFLOW_TYPES, "via_organisatie": "via een organisatie", "totaal": "totaal"}
+    table = _table(
+        cb,
+        f"{t.FIGURES['instroom'][0]}: 12 maanden tot en met {t.month_short(latest)}",
+        *_categories_index("binnengekomen via", [labels[k] for k in keys]),
+        [Column("jongeren"), Column("% van totaal", "pct_van_totaal")],
+        [[("inflow", latest, k), Rate(("inflow", latest, k), total)] for k in keys],
+    )
+    notes = [
+        f"Via een organisatie: {t.number_nl(_shown(cb, via))} van de "
+        f"{t.number_nl(_shown(cb, total))} jongeren die voor het eerst bereikt werden "
+        f"({_shown(cb, Rate(via, total))})."
+    ]
+    return _figure("instroom", fig, table, notes=notes)
+
+
+def _per_thousand_figure(cb: c.RegionCube) -> Figure:
+    no_list = _no_list_now(cb)
+    names = [
+        cb.names.get(g, g) + (f" ({no_list[g]})" if g in no_list else "") for g in cb.gemeenten
+    ]
+    scopes = [*cb.gemeenten, "TOTAAL"]
+    cells = [
+        [
+            PerThousand(("rm", g, cb.latest, "in_view"), g),
+            PerThousand(("rm", g, cb.latest, "persistent"), g),
+        ]
+        for g in scopes
+    ]
+    fig = go.Figure()
+    for j, measure in enumerate(("in_view", "persistent")):
+        fig.add_trace(
+            _bar(
+                f"{t.MEASURES[measure]} per 1.000",
+                [n.replace(" (", "<br>(") for n in names],
+                cb,
+                _column(cells, j)[:-1],
+                PALETTE[j],
+            )
+        )
+    fig = _layout(fig, height=460, barmode="group")
+    fig.update_layout(hovermode="closest")
+    fig.update_yaxes(tickformat=",.1f")
+    populations = [
+        cb.population.get(g) if g != "TOTAAL" else sum(cb.population.values()) for g in scopes
+    ]
+    table = FigureTable(
+        f"{t.FIGURES['perduizend'][0]}, {t.month_short(cb.latest)}",
+        [Column("gemeente")],
+        [
+            Column("inwoners 23 t/m 26 jaar", "inwoners_23_26"),
+            Column(f"{t.MEASURES['in_view']} per 1.000", "in_beeld_per_1000"),
+            Column(f"{t.MEASURES['persistent']} per 1.000", "persistent_per_1000"),
+        ],
+        [[n] for n in [*names, "regio"]],
+        [[n] for n in [*names, "regio"]],
+        [
+            [NOT_KNOWN if pop is None else pop, *(_shown(cb, x) for x in row)]
+            for pop, row in zip(populations, cells, strict=True)
+        ],
+    )
+    year = cb.latest.year
+    notes = [
+        f"Inwoners: bevolking.csv van de regio (CBS StatLine), {year} of het laatste jaar ervoor."
+    ]
+    return _figure("perduizend", fig, table, notes=notes)
 
 
 PLACEMENT_COLOURS = {"duurzaam": GREEN, "niet_duurzaam": VERMILLION, "nog_onbekend": GREY}
@@ -927,6 +1264,11 @@ def _no_list_now(cb: c.RegionCube) -> dict[str, str]:
     }
 
 
+def municipality_page(cb: c.RegionCube, g: str) -> str:
+    """The file name of a municipality's page beside the region's index.html."""
+    return f"{slug(cb.names.get(g, g))}.html"
+
+
 def municipal_table(cb: c.RegionCube) -> tuple[list[str], list[list[str]]]:
     header = ["Gemeente", *(t.MEASURES[m] for m in c.MUNICIPAL_MEASURES)]
     never = dl.never_delivered(cb.deliveries)
@@ -947,7 +1289,15 @@ def municipal_table(cb: c.RegionCube) -> tuple[list[str], list[list[str]]]:
             *(t.number_nl(cb.show(("rm", "TOTAAL", cb.latest, m))) for m in c.MUNICIPAL_MEASURES),
         ]
     )
+    if cb.population:
+        # Per 1,000 residents aged 23-26 (bevolking.csv), so municipalities compare.
+        header += [f"{t.MEASURES[m]} per 1.000 inwoners 23-26" for m in PER_1000]
+        for g, row in zip([*cb.gemeenten, "TOTAAL"], rows, strict=True):
+            row += [str(_shown(cb, PerThousand(("rm", g, cb.latest, m), g))) for m in PER_1000]
     return header, rows
+
+
+PER_1000 = ("in_view", "persistent")
 
 
 def referral_table(cb: c.RegionCube) -> tuple[list[str], list[list[str]]]:
@@ -981,7 +1331,9 @@ def _environment() -> Environment:
 
 
 def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
-    """Write publish/index.html and publish/<regio>/index.html; return the pages written."""
+    """Write publish/index.html, publish/<regio>/index.html and a page per municipality,
+    publish/<regio>/<gemeente>.html; return the pages written (the index first, each
+    region's page before its municipalities')."""
     env = _environment()
     plotly_js = get_plotlyjs()
     out.mkdir(parents=True, exist_ok=True)
@@ -1006,6 +1358,10 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
                 counted.published, counted.primary, counted.secondary, cb.k
             ),
             municipal=municipal_table(cb),
+            municipal_pages={
+                f"{cb.names.get(g, g)} ({g})": municipality_page(cb, g) for g in cb.gemeenten
+            },
+            population_note="" if cb.population else t.NO_POPULATION_NOTE,
             referrals=referral_table(cb),
             first_month=cb.months[0],
             latest=cb.latest,
@@ -1022,6 +1378,8 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
         )
         page.write_text(html, encoding="utf-8")
         pages.append(page)
+        for g in cb.gemeenten:
+            pages.append(_write_municipality(env, cb, g, page.parent, plotly_js))
         summaries.append(
             {
                 "region": cb.region,
@@ -1045,3 +1403,45 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
         encoding="utf-8",
     )
     return [index, *pages]
+
+
+def _write_municipality(
+    env: Environment, cb: c.RegionCube, g: str, folder: Path, plotly_js: str
+) -> Path:
+    """publish/<regio>/<gemeente>.html: the municipality's own tiles and figures beside
+    the region's numbers, all from the region's one protected cell set."""
+    drawn = municipality_figures(cb, g)
+    for fig in drawn:
+        if fig.table:
+            (folder / fig.csv).write_text(fig.table.csv_text(), encoding="utf-8")
+    name = cb.names.get(g, g)
+    per_1000 = [
+        (t.MEASURES[m], _shown(cb, PerThousand(("rm", g, cb.latest, m), g)))
+        for m in ("in_view", "persistent")
+    ]
+    page = folder / municipality_page(cb, g)
+    page.write_text(
+        env.get_template("municipality.html.j2").render(
+            cube=cb,
+            region=cb.region,
+            gemeente=name,
+            gemeentecode=g,
+            tiles=tiles(cb, g),
+            figures=drawn,
+            per_1000=per_1000 if cb.population else [],
+            population_note="" if cb.population else t.NO_POPULATION_NOTE,
+            latest=cb.latest,
+            first_month=cb.months[0],
+            suppression=t.suppression_rule(cb.k),
+            symbols=t.SYMBOLS,
+            table_summary=t.TABLE_SUMMARY,
+            table_csv=t.TABLE_CSV,
+            provisional=[t.month_short(m) for m in cb.provisional],
+            incomplete=incomplete_months(cb, g),
+            source=t.SOURCE,
+            plotly_js=plotly_js,
+            page_script=PAGE_SCRIPT,
+        ),
+        encoding="utf-8",
+    )
+    return page

@@ -12,6 +12,7 @@ PERSISTENT_MONTHS = int(settings.dbt_var("persistent_months"))
 SUSTAINED_MONTHS = int(settings.dbt_var("sustained_months"))
 QUIET_MONTHS = int(settings.dbt_var("declined_quiet_months"))
 STALE_MONTHS = int(settings.dbt_var("registration_stale_months"))
+REACH_MONTHS = int(settings.dbt_var("reach_months"))
 
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 MONTHS_NL_LONG = (
@@ -156,7 +157,7 @@ FIGURES = {
     ),
     "trend": (
         "Verloop per maand",
-        "Aantal jongeren per maand in de regio: op de lijst, in beeld te brengen, persistent en prioriteit A.",
+        "Aantal jongeren per maand: op de lijst, in beeld te brengen, persistent en prioriteit A.",
     ),
     "uitsluiting": (
         "Uitgesloten naar reden",
@@ -198,7 +199,51 @@ FIGURES = {
         "Verwijzingen naar rol van de organisatie",
         "Verwezen jongeren naar de rol die de organisatie kan spelen, en hoeveel van hen aan werk of opleiding begonnen; een organisatie kan meer rollen hebben.",
     ),
+    "resultaat": (
+        "Wat trajecten opleveren",
+        f"Van de trajecten die in het kwartaal begonnen: het deel dat tot werk leidde en het deel dat tot een opleiding leidde (de eerste start na het begin van het traject, tot nu), en van de plaatsingen die al {SUSTAINED_MONTHS} maanden te volgen waren het deel dat standhield. De stippellijnen zijn de praktijkreferentie, geen norm: Heerlen meldt dat van ongeveer 400 aanmeldingen in vijf jaar bijna 70% aan het werk ging en bijna 10% naar school. Een recent kwartaal loopt nog op: zijn uitkomsten komen later binnen.",
+    ),
+    "kanalen": (
+        "Welk kanaal bereikt wie",
+        f"Per kwartaal en kanaal: jongeren die zo benaderd werden, en het deel van hen dat binnen {REACH_MONTHS} maanden na die benadering bereikt werd (contact of verder). Een jongere kan via meer kanalen benaderd zijn en telt dan bij elk.",
+    ),
+    "weigering": (
+        "Niet in beeld willen: gerespecteerd",
+        f"Jongeren op de lijst die de benadering weigerden (in de rustperiode van {QUIET_MONTHS} maanden na hun weigering, waarin zij niet opnieuw benaderd worden) en jongeren die bezwaar maakten (zij worden nooit meer benaderd en staan niet op de werklijst).",
+    ),
+    "instroom": (
+        "Binnengekomen via een organisatie",
+        "Jongeren die in de afgelopen 12 maanden voor het eerst bereikt werden (eerste contact), naar het type organisatie dat hen eerder verwees: informele organisaties en jongerenscouts van de sociale kaart. Wie zonder verwijzing bereikt werd, staat in de tabel.",
+    ),
+    "perduizend": (
+        "Gemeenten per 1.000 inwoners",
+        "Per gemeente in de laatste maand: in beeld te brengen en persistente jongeren per 1.000 inwoners van 23 tot en met 26 jaar (CBS), zodat gemeenten van verschillende grootte te vergelijken zijn.",
+    ),
 }
+
+# The practice reference drawn beside the outcome rates (Heerlen, ~400 registrations in
+# five years): a reference mark, named as such, not a target.
+PRACTICE_REFERENCE = {"werk": 70, "opleiding": 10}
+PRACTICE_NAME = "praktijkreferentie Heerlen"
+CHANNELS = {e.gebeurtenis: e.label for e in vocabulary.case_events() if e.channel}
+DECLINED = {"geweigerd": "geweigerd (in rustperiode)", "bezwaar": "bezwaar"}
+INFLOW_TYPES = {**REFERRAL_TYPES, "geen": "zonder verwijzing"}
+TRAJECT_COLUMNS = {
+    "gestart": "trajecten gestart",
+    "werk": "naar werk",
+    "werk%": "% naar werk",
+    "opleiding": "naar opleiding",
+    "opleiding%": "% naar opleiding",
+    "gevolgd": f"plaatsingen {SUSTAINED_MONTHS} maanden gevolgd",
+    "duurzaam": "daarvan duurzaam",
+    "duurzaam%": "% duurzaam",
+}
+YEAR_LABEL = "laatste 4 kwartalen"
+NO_POPULATION_NOTE = (
+    "Per 1.000 inwoners: niet getoond, want de regio leverde geen bevolking.csv (CBS "
+    "StatLine: inwoners van 23 tot en met 26 jaar per gemeente en jaar) in de inbox."
+)
+CONVERSION = "{pct} van vorige stap"
 
 SOURCE = (
     "Bron: de maandelijkse lijsten uit Jongeren in Beeld (Inlichtingenbureau) van de "

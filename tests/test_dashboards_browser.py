@@ -13,6 +13,7 @@ from pathlib import Path
 import page_layout
 import pytest
 from conftest import REPO
+from test_publish import FIGURE_IDS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -87,6 +88,10 @@ def _pages(published) -> dict[str, Path]:
         p.parent.name: p for p in sorted(pub.glob("*/index.html"))
     }
     assert len(pages) >= 2
+    # One municipality page of each region: printed and laid out like the region's.
+    for region in sorted(pub.glob("*/index.html")):
+        first = min(p for p in region.parent.glob("*.html") if p.name != "index.html")
+        pages[f"{region.parent.name}/{first.stem}"] = first
     return pages
 
 
@@ -121,7 +126,8 @@ def test_every_regional_page_renders_every_figure(browser, published, viewport):
         page, console, network = _open(browser, path, viewport)
         sections = page.locator("section.figure")
         n = sections.count()
-        assert n == 12
+        population = (published["inbox"] / "bevolking.csv").is_file()
+        assert n == len(FIGURE_IDS) + population  # per 1,000 residents: with bevolking.csv
         # Each figure is drawn: plotly put its SVG in the div and drew marks in it.
         page.wait_for_function(
             f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n}"
@@ -151,6 +157,46 @@ def test_every_regional_page_renders_every_figure(browser, published, viewport):
         page.screenshot(
             path=str(SCREENSHOTS / f"{path.parent.name}-{viewport['width']}.png"), full_page=True
         )
+        assert console == [], console
+        assert network == [], network
+        page.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: str(v["width"]))
+def test_every_municipality_page_renders_its_figures(browser, published, viewport):
+    """publish/<regio>/<gemeente>.html: reached from the region's table, every figure
+    drawn and fitting its card, the tiles with the region's value beside them."""
+    region = sorted(published["publish"].glob("*/index.html"))[0]
+    page, console, network = _open(browser, region, viewport)
+    links = page.locator("#tabel-gemeenten tbody a")
+    paths = sorted(
+        region.parent / href
+        for href in links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    )
+    page.close()
+    assert len(paths) == 7 and all(p.is_file() for p in paths)
+    for path in paths:
+        page, console, network = _open(browser, path, viewport)
+        sections = page.locator("section.figure")
+        n = sections.count()
+        assert n == 5, path.name
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n}"
+        )
+        _assert_fits(page_layout.measure(page), f"{path.name} at {viewport['width']} px")
+        for i in range(n):
+            graph = sections.nth(i).locator(".js-plotly-plot")
+            box = graph.bounding_box()
+            assert box and box["width"] > 200 and box["height"] > 200
+        assert page.locator(".tile").count() >= 5
+        assert "regio:" in page.locator("#tiles").inner_text()
+        assert page.locator("nav a").first.get_attribute("href") == "index.html"
+        if path == paths[0]:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(
+                path=str(SCREENSHOTS / f"gemeente-{path.stem}-{viewport['width']}.png"),
+                full_page=True,
+            )
         assert console == [], console
         assert network == [], network
         page.close()

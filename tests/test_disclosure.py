@@ -164,3 +164,39 @@ def test_a_small_cell_is_hidden_rather_than_a_large_one_that_would_open_a_cascad
     assert p.show("a") == "<5" and p.show("c") == "x"
     assert [p.show(x) for x in ("b", "t", "u", "v")] == [10, 25, 40, 30]
     assert _derivable(values, relations, p) == set()
+
+
+def test_a_rate_is_shown_only_over_two_shown_counts_with_a_whole_of_at_least_k():
+    """Shares divide two published cells: shown when both are numbers and the whole is at
+    least k; `x` when a count is hidden; `.` when one is not yet known or the whole is
+    below k (0 trajectories: no share)."""
+    import datetime as dt
+
+    from orchestration.publish.cube import Quarter
+
+    month = dt.date(2026, 3, 1)
+    k1 = Quarter("2026-K1", dt.date(2026, 1, 1), month, complete=True)
+    k2 = Quarter("2026-K2", dt.date(2026, 4, 1), dt.date(2026, 4, 1), complete=False)
+    g = "GM0392"
+    cells = {
+        ("traject", g, "2026-K1", "gestart"): 40,
+        ("traject", g, "2026-K1", "werk"): 26,
+        ("traject", g, "2026-K1", "opleiding"): 3,  # primary: <5
+        ("traject", g, "2026-K1", "gevolgd"): 0,
+        ("traject", g, "2026-K1", "duurzaam"): 0,
+        ("traject", g, "2026-K2", "gestart"): 12,
+        ("traject", g, "2026-K2", "werk"): 8,
+    }
+    cube = _cube([month], cells, quarters=[k1, k2])
+
+    def rate(part: str, whole: str, q: str = "2026-K1") -> str:
+        return cube.show_rate(("traject", g, q, part), ("traject", g, q, whole))
+
+    assert rate("werk", "gestart") == "65%"
+    assert (
+        cube.rate(("traject", g, "2026-K1", "werk"), ("traject", g, "2026-K1", "gestart"))
+        == 26 / 40
+    )
+    assert rate("opleiding", "gestart") == "x"  # its count is hidden
+    assert rate("duurzaam", "gevolgd") == "."  # nothing followed yet: no share
+    assert rate("werk", "gestart", "2026-K2") == "."  # a partial quarter is not known

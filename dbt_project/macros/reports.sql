@@ -16,6 +16,14 @@
     from {{ ref('int_window') }}
 {%- endmacro %}
 
+{# Quarters touching the window, with how many of their months are in it (3: complete;
+   fewer: a partial quarter, published as not known). #}
+{% macro window_quarters() -%}
+    select {{ quarter_of('month') }} as quarter_start, count(*) as months_in_window
+    from {{ ref('int_window') }}
+    group by 1
+{%- endmacro %}
+
 {# Published aggregates are stored and never recomputed once the retention job has
    frozen their months (SPEC §2): it copies the rows of the months up to
    frozen.horizon.frozen_through into frozen.<this model> before purging person-level

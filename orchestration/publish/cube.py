@@ -6,15 +6,25 @@ so disclosure control runs once over all of them with every additive relation be
 them: a value hidden on one page can't be recovered by subtraction from another.
 
 Cells are tuples whose first item names the family:
-- ("rm", gemeentecode|"TOTAAL", month, measure)    marts.region_month
+- ("rm", gemeentecode|"TOTAAL", month, measure)    marts.region_month (every month)
 - ("persistence", month, bucket|"totaal")          reports.persistence_distribution
 - ("trede", month, rung|"geen")                    reports.trede_distribution
 - ("ladder", quarter, direction)                   reports.ladder_quarters
-- ("funnel", month, "step"|"cum", step)            reports.outreach_funnel
+- ("funnel", gemeentecode|"TOTAAL", month, "step"|"cum", step)  reports.outreach_funnel_municipal
 - ("referral", month, type|"totaal", outcome|"totaal")  reports.referrals_by_type
 - ("role", month, role, "youths"|"uitgestroomd")   reports.referrals_by_role
 - ("placement", quarter, kind, status|"totaal")    reports.placement_outcomes
 - ("szw", quarter, measure)                        reports.szw_quarter_counts
+- ("traject", gemeentecode|"TOTAAL", quarter|"jaar", measure)  reports.trajectory_outcomes
+- ("channel", gemeentecode|"TOTAAL", quarter, kanaal, measure)  reports.channel_reach
+- ("declined", gemeentecode|"TOTAAL", month, "geweigerd"|"bezwaar")  reports.declined_month
+- ("inflow", month, organisation type|"geen"|"via_organisatie"|"totaal")  reports.referral_inflow
+
+Rates (share to work, reach of a channel, a funnel step's conversion) are no cells of
+their own: `rate` divides two published cells and shows the share only when both are
+shown as numbers and the denominator is at least k. A rate is then a function of two
+numbers already on the page, so no hidden count can be recovered from it. Per 1,000
+residents (`per_1000`) divides a shown count by a public population figure.
 
 Some cells are not yet known and published as `.` (CBS), never as a count: persistence
 and what depends on it in the first months of the data, "duurzaam" before every placement
@@ -39,6 +49,7 @@ from orchestration.core.dates import add_months
 from orchestration.publish import deliveries as dl
 from orchestration.publish.disclosure import (
     NOT_KNOWN,
+    SECONDARY_MARK,
     Protected,
     Relation,
     protect,
@@ -63,6 +74,17 @@ REFERRAL_OUTCOMES = ("werk", "opleiding", "traject", "in_contact", "anders")
 ROLES = ("bereiken", "activeren", "plaatsen", "behouden")
 PLACEMENT_KINDS = ("werk", "opleiding")
 PLACEMENT_STATUSES = ("duurzaam", "niet_duurzaam", "nog_onbekend")
+CHANNELS = vocabulary.channels()
+INFLOW_TYPES = (*REFERRAL_TYPES, "geen")
+# Trajectories per period: started, and what followed; "-rest" cells are the hidden
+# differences of nested counts (started without placement; followed and not sustained).
+TRAJECT_MEASURES = ("gestart", "werk", "opleiding", "gevolgd", "duurzaam")
+TRAJECT_NESTED = (("gestart", ("werk", "opleiding")), ("gevolgd", ("duurzaam",)))
+CHANNEL_MEASURES = ("benaderd", "bereikt")
+DECLINED = ("geweigerd", "bezwaar")
+YEAR = "jaar"  # the period of the latest four complete quarters
+# A channel reached a youth when contact followed within this many months (dbt var).
+REACH_MONTHS = int(settings.dbt_var("reach_months"))
 # Municipality table of the latest month (and the TOTAAL row they add up to).
 MUNICIPAL_MEASURES = (
     "on_list",
@@ -132,7 +154,10 @@ PROVISIONAL_MONTHS = int(settings.dbt_var("registration_stale_months"))
 # The names cells are built from (the families and the code lists above).
 VOCABULARY: frozenset[str] = frozenset(
     {"rm", "szw", "persistence", "trede", "ladder", "funnel", "step", "cum", "referral"}
-    | {"role", "placement", "totaal", "youths", "uitgestroomd"}
+    | {"role", "placement", "totaal", "youths", "uitgestroomd", "traject", "channel"}
+    | {"declined", "inflow", "via_organisatie", YEAR, *TRAJECT_MEASURES, *CHANNEL_MEASURES}
+    | {*DECLINED, *CHANNELS, *INFLOW_TYPES}
+    | {f"{total}-rest" for total, _ in (*TRAJECT_NESTED, ("benaderd", ()))}
     | {*EXCLUSION_SOURCES, *OUTFLOW_REASONS, *PERSISTENCE_BUCKETS, *TREDES}
     | {*LADDER_DIRECTIONS, *REFERRAL_TYPES, *REFERRAL_OUTCOMES, *ROLES, *PLACEMENT_KINDS}
     | {*PLACEMENT_STATUSES, *REGION_MEASURES, *SZW_STOCKS, *SZW_STOCKS.values(), *SZW_FLOWS}
@@ -161,6 +186,10 @@ class RegionCube:
     deliveries: list[dl.Delivery] = field(default_factory=list)
     sustained_months: int = 6  # dbt var sustained_months: follow-up of a placement
     persistent_months: int = 3  # dbt var persistent_months: consecutive months to persist
+    # Residents aged 23-26 per municipality in the latest month's year (bevolking.csv);
+    # empty when the region never delivered the file.
+    population: dict[str, int] = field(default_factory=dict)
+    year_quarters: list[Quarter] = field(default_factory=list)  # the quarters of "jaar"
 
     @property
     def latest(self) -> date:
@@ -206,6 +235,16 @@ class RegionCube:
         if family == "persistence":
             # The 12+ bucket needs a year of data; before that long runs land too low.
             return len(self.months) >= 12
+        if family == "traject":
+            return parts[2] == YEAR or self._complete(parts[2])
+        if family == "channel":
+            quarter = self._quarter(parts[2])
+            if quarter is None or not quarter.complete:
+                return False
+            # Reached (and its rest) needs REACH_MONTHS after the quarter's last month.
+            return (
+                parts[4] == "benaderd" or add_months(quarter.end_month, REACH_MONTHS) <= self.latest
+            )
         if family in ("ladder", "placement", "szw"):
             quarter = self._quarter(parts[1])
             if quarter is None or not quarter.complete:
@@ -218,6 +257,43 @@ class RegionCube:
 
     def _quarter(self, label: str) -> Quarter | None:
         return next((q for q in self.quarters if q.label == label), None)
+
+    def _complete(self, label: str) -> bool:
+        quarter = self._quarter(label)
+        return quarter is not None and quarter.complete
+
+    def rate(self, part: Hashable, whole: Hashable) -> float | None:
+        """part / whole, or None when it must not be shown: either count hidden or not yet
+        known, or the whole below k (a share of 3 youths says too much about each)."""
+        n, d = self.number(part), self.number(whole)
+        if n is None or d is None or d < self.k:
+            return None
+        return n / d
+
+    def show_rate(self, part: Hashable, whole: Hashable) -> str:
+        """The published share ('62%'), or the mark of why not: `.` when a count is not
+        yet known or the whole is below k, `x` when a count is hidden."""
+        r = self.rate(part, whole)
+        if r is not None:
+            return f"{round(100 * r)}%"
+        if not (self.known(part) and self.known(whole)):
+            return NOT_KNOWN
+        if self.number(part) is None or self.number(whole) is None:
+            return SECONDARY_MARK
+        return NOT_KNOWN
+
+    def per_1000(self, cell: Hashable, scope: str) -> float | None:
+        """A shown count per 1,000 residents aged 23-26 of the municipality (or of the
+        region: TOTAAL, when every municipality has a population), else None."""
+        n = self.number(cell)
+        if scope == "TOTAAL":
+            pops = [self.population.get(g) for g in self.gemeenten]
+            pop = sum(p for p in pops if p) if pops and all(pops) else None
+        else:
+            pop = self.population.get(scope)
+        if n is None or not pop:
+            return None
+        return 1000 * n / pop
 
     def show(self, cell: Hashable) -> int | str:
         """The published value: the count, `<k`, `x`, or `.` (not yet known)."""
@@ -234,17 +310,17 @@ class RegionCube:
     def suppression_summary(self) -> SuppressionSummary:
         """Counts over the cells that reach a page or file: not the hidden differences of
         nested counts (`-rest`), not the cells published as `.`."""
-        cells = [
-            cell
-            for cell in self.protected.values
-            if not any(isinstance(p, str) and p.endswith("-rest") for p in _parts(cell))
-            and self.known(cell)
-        ]
+        cells = [c for c in self.protected.values if not _unpublished(c) and self.known(c)]
         return SuppressionSummary(
             published=len(cells),
             primary=sum(cell in self.protected.primary for cell in cells),
             secondary=sum(cell in self.protected.secondary for cell in cells),
         )
+
+
+def _unpublished(cell: Hashable) -> bool:
+    """The hidden difference of a count and the parts shown inside it ("-rest")."""
+    return any(isinstance(p, str) and p.endswith("-rest") for p in _parts(cell))
 
 
 def _parts(cell: Hashable) -> tuple:
@@ -304,7 +380,11 @@ def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
             ("reports", "persistence_distribution"),
             ("reports", "trede_distribution"),
             ("reports", "ladder_quarters"),
-            ("reports", "outreach_funnel"),
+            ("reports", "outreach_funnel_municipal"),
+            ("reports", "trajectory_outcomes"),
+            ("reports", "channel_reach"),
+            ("reports", "declined_month"),
+            ("reports", "referral_inflow"),
             ("reports", "referrals_by_type"),
             ("reports", "referrals_by_role"),
             ("reports", "placement_outcomes"),
@@ -320,6 +400,7 @@ def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
     names = {r["gemeentecode"]: r["gemeentenaam"] for r in registry}
     codes = {r["arbeidsmarktregio"]: f"AM{int(r['arbeidsmarktregio_nr']):02d}" for r in registry}
     delivered = dl.read(con)
+    population = _population(con)
     sustained = int(settings.dbt_var("sustained_months"))
     persistent_months = int(settings.dbt_var("persistent_months"))
     cubes = []
@@ -330,8 +411,26 @@ def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
             cube.deliveries = delivered.get(region, [])
             cube.sustained_months = sustained
             cube.persistent_months = persistent_months
+            year = cube.latest.year
+            cube.population = {
+                g: pop[year] if year in pop else pop[max(pop)]
+                for g in cube.gemeenten
+                if (pop := {y: n for y, n in population.get(g, {}).items() if y <= year})
+            }
             cubes.append(cube)
     return cubes
+
+
+def _population(con: duckdb.DuckDBPyConnection) -> dict[str, dict[int, int]]:
+    """Residents aged 23-26 per municipality and year (bevolking.csv; may be empty)."""
+    out: dict[str, dict[int, int]] = defaultdict(dict)
+    try:
+        rows = _rows(con, "staging.stg_bevolking")
+    except duckdb.CatalogException:  # a warehouse built before bevolking.csv was read
+        return out
+    for r in rows:
+        out[r["gemeentecode"]][int(r["jaar"])] = int(r["inwoners_23_26"])
+    return out
 
 
 def _build_region(
@@ -350,21 +449,22 @@ def _build_region(
         for q in sorted({_quarter_of(m) for m in months})
     ]
 
-    # Region TOTAAL every month; the municipality table for the latest month.
+    # Region TOTAAL and every municipality, every month (the municipality pages draw their
+    # own trend).
+    present: dict[date, list[str]] = defaultdict(list)  # municipalities per month
     for r in t["region_month"]:
         g, m = r["gemeentecode"], r["month"]
-        if g == "TOTAAL" or m == latest:
-            for measure in REGION_MEASURES if g == "TOTAAL" else MUNICIPAL_MEASURES:
-                b.put(("rm", g, m, measure), _measure(r, measure))
-    gemeenten = sorted(
-        r["gemeentecode"]
-        for r in t["region_month"]
-        if r["month"] == latest and r["gemeentecode"] != "TOTAAL"
-    )
+        if g != "TOTAAL":
+            present[m].append(g)
+        for measure in REGION_MEASURES if g == "TOTAAL" else MUNICIPAL_MEASURES:
+            b.put(("rm", g, m, measure), _measure(r, measure))
+    gemeenten = sorted(present[latest])
     # Nested counts (persistent within in view, reached within approached, ...) are
     # totals of their difference too: a small difference of two shown counts would give
     # a few youths away, so it is a hidden cell with the relation that protects it.
-    for g, m in [("TOTAAL", m) for m in months] + [(g, latest) for g in gemeenten]:
+    scope_months = [("TOTAAL", m) for m in months]
+    scope_months += [(g, m) for m in months for g in present[m]]
+    for g, m in scope_months:
         for total, parts in NESTED:
             rest = ("rm", g, m, f"{total}-rest")
             b.put(
@@ -386,13 +486,11 @@ def _build_region(
         b.values[("rm", "TOTAAL", m, "outflow_totaal")] = sum(
             b.values[("rm", "TOTAAL", m, f"outflow_{r}")] for r in OUTFLOW_REASONS
         )
-    for measure in MUNICIPAL_MEASURES:
-        b.relate(("rm", "TOTAAL", latest, measure), [("rm", g, latest, measure) for g in gemeenten])
-    for g in gemeenten:
-        b.relate(
-            ("rm", g, latest, "on_list"),
-            [("rm", g, latest, "excluded"), ("rm", g, latest, "in_view")],
-        )
+    for m in months:
+        for measure in MUNICIPAL_MEASURES:
+            b.relate(("rm", "TOTAAL", m, measure), [("rm", g, m, measure) for g in present[m]])
+        for g in present[m]:
+            b.relate(("rm", g, m, "on_list"), [("rm", g, m, "excluded"), ("rm", g, m, "in_view")])
 
     # Distributions of the latest month, adding up to a region total.
     for r in t["persistence_distribution"]:
@@ -414,21 +512,37 @@ def _build_region(
         b.put(("ladder", _quarter_label(r["quarter_start"]), r["direction"]), r["youths"])
     b.ensure(*(("ladder", q.label, d) for q in quarters for d in LADDER_DIRECTIONS))
 
-    # Funnel of the latest month: exclusive steps and the published "at least" counts.
-    for r in t["outreach_funnel"]:
+    # Funnel of the latest month per municipality and for the region (their sum):
+    # exclusive steps and the published "at least" counts.
+    for r in t["outreach_funnel_municipal"]:
         if r["month"] == latest:
-            b.put(("funnel", latest, "step", r["step"]), r["youths"])
-    b.ensure(*(("funnel", latest, "step", s) for s in FUNNEL_STEPS))
-    for s in reversed(FUNNEL_STEPS):
-        cum = ("funnel", latest, "cum", s)
-        step = ("funnel", latest, "step", s)
-        if s == FUNNEL_STEPS[-1]:
-            b.put(cum, b.values[step])
-            b.relate(cum, [step])
-        else:
-            nxt = ("funnel", latest, "cum", s + 1)
-            b.put(cum, b.values[step] + b.values[nxt])
-            b.relate(cum, [step, nxt])
+            b.put(("funnel", r["gemeentecode"], latest, "step", r["step"]), r["youths"])
+    funnel_scopes = sorted({c[1] for c in b.values if c[0] == "funnel"} | set(gemeenten))
+    for kind in ("step", "cum"):
+        for s in FUNNEL_STEPS:
+            b.ensure(*(("funnel", g, latest, kind, s) for g in funnel_scopes))
+            if kind == "step":
+                b.put(
+                    ("funnel", "TOTAAL", latest, "step", s),
+                    sum(b.values[("funnel", g, latest, "step", s)] for g in funnel_scopes),
+                )
+    for g in [*funnel_scopes, "TOTAAL"]:
+        for s in reversed(FUNNEL_STEPS):
+            cum = ("funnel", g, latest, "cum", s)
+            step = ("funnel", g, latest, "step", s)
+            if s == FUNNEL_STEPS[-1]:
+                b.put(cum, b.values[step])
+                b.relate(cum, [step])
+            else:
+                nxt = ("funnel", g, latest, "cum", s + 1)
+                b.put(cum, b.values[step] + b.values[nxt])
+                b.relate(cum, [step, nxt])
+    for kind in ("step", "cum"):
+        for s in FUNNEL_STEPS:
+            b.relate(
+                ("funnel", "TOTAAL", latest, kind, s),
+                [("funnel", g, latest, kind, s) for g in funnel_scopes],
+            )
 
     # Referrals of the latest rolling year: type x outcome with totals both ways.
     for r in t["referrals_by_type"]:
@@ -494,13 +608,139 @@ def _build_region(
             [("rm", "TOTAAL", m, "outflow_totaal") for m in q_months],
         )
 
+    year_quarters = [q for q in quarters if q.complete][-4:]
+    _outreach(b, t, latest, months, present, quarters, year_quarters)
+
     return RegionCube(
         region=region,
+        year_quarters=year_quarters if len(year_quarters) == 4 else [],
         months=months,
         gemeenten=gemeenten,
         quarters=quarters,
         szw_quarters=szw_quarters,
-        protected=protect(b.values, b.relations, k=k),
+        protected=protect(b.values, b.relations, k=k, unpublished=_unpublished),
         k=k,
         names={g: names.get(g, g) for g in gemeenten},
+    )
+
+
+def _scoped(
+    b: _Builder, family: str, rows: list[tuple[str, tuple, int]], scopes: list[str]
+) -> list[str]:
+    """Counts per municipality, and TOTAAL as their sum with the relation between them:
+    `rows` are (gemeentecode, key, count); cells are (family, gemeentecode|TOTAAL, *key)."""
+    keys: set[tuple] = set()
+    for g, key, n in rows:
+        cell = (family, g, *key)
+        b.put(cell, b.values.get(cell, 0) + n)
+        keys.add(key)
+    found = sorted({g for g, _, _ in rows} | set(scopes))
+    for key in keys:
+        b.put((family, "TOTAAL", *key), sum(b.values.get((family, g, *key), 0) for g in found))
+        b.relate((family, "TOTAAL", *key), [(family, g, *key) for g in found])
+    return found
+
+
+def _nest(b: _Builder, total: Hashable, parts: list[Hashable], rest: Hashable) -> None:
+    """A count within a count: the hidden difference as a cell, with its relation."""
+    b.ensure(total, *parts)
+    b.put(rest, b.values[total] - sum(b.values[p] for p in parts))
+    b.relate(total, [*parts, rest])
+
+
+def _outreach(
+    b: _Builder,
+    t: dict[str, list[dict]],
+    latest: date,
+    months: list[date],
+    present: dict[date, list[str]],
+    quarters: list[Quarter],
+    year_quarters: list[Quarter],
+) -> None:
+    """The outreach story (#13): trajectories and their outcomes, reach per channel,
+    declining respected, and the youths informal organisations brought in."""
+    scopes = sorted({g for m in months for g in present[m]})
+
+    # Trajectories per quarter, by outcome; the year is the sum of its four quarters.
+    rows = []
+    for r in t["trajectory_outcomes"]:
+        q, n, g = _quarter_label(r["quarter_start"]), r["trajectories"], r["gemeentecode"]
+        rows.append((g, (q, "gestart"), n))
+        if r["uitkomst"] in ("werk", "opleiding"):
+            rows.append((g, (q, r["uitkomst"]), n))
+        if r["duurzaamheid"] in ("duurzaam", "niet_duurzaam"):
+            rows.append((g, (q, "gevolgd"), n))
+        if r["duurzaamheid"] == "duurzaam":
+            rows.append((g, (q, "duurzaam"), n))
+    rows += [(g, (q.label, m), 0) for g in scopes for q in quarters for m in TRAJECT_MEASURES]
+    found = _scoped(b, "traject", rows, scopes)
+    labels = [q.label for q in quarters]
+    if len(year_quarters) == 4:
+        for g in [*found, "TOTAAL"]:
+            for m in TRAJECT_MEASURES:
+                parts = [("traject", g, q.label, m) for q in year_quarters]
+                b.put(("traject", g, YEAR, m), sum(b.values[p] for p in parts))
+                b.relate(("traject", g, YEAR, m), parts)
+        for m in TRAJECT_MEASURES:  # the year adds up over municipalities too
+            b.relate(("traject", "TOTAAL", YEAR, m), [("traject", g, YEAR, m) for g in found])
+        labels.append(YEAR)
+    for g in [*found, "TOTAAL"]:
+        for period in labels:
+            for total, parts in TRAJECT_NESTED:
+                _nest(
+                    b,
+                    ("traject", g, period, total),
+                    [("traject", g, period, p) for p in parts],
+                    ("traject", g, period, f"{total}-rest"),
+                )
+
+    # Reach per channel and quarter (channels overlap: no relation between them).
+    rows = []
+    for r in t["channel_reach"]:
+        key = (_quarter_label(r["quarter_start"]), r["kanaal"])
+        rows.append((r["gemeentecode"], (*key, "benaderd"), r["approached"]))
+        rows.append((r["gemeentecode"], (*key, "bereikt"), r["reached"]))
+    rows += [
+        (g, (q.label, ch, m), 0)
+        for g in scopes
+        for q in quarters
+        for ch in CHANNELS
+        for m in CHANNEL_MEASURES
+    ]
+    found = _scoped(b, "channel", rows, scopes)
+    for g in [*found, "TOTAAL"]:
+        for q in quarters:
+            for ch in CHANNELS:
+                _nest(
+                    b,
+                    ("channel", g, q.label, ch, "benaderd"),
+                    [("channel", g, q.label, ch, "bereikt")],
+                    ("channel", g, q.label, ch, "benaderd-rest"),
+                )
+
+    # Declining respected: geweigerd (quiet period) and bezwaar, every month.
+    rows = [
+        (r["gemeentecode"], (r["month"], kind), r[kind])
+        for r in t["declined_month"]
+        for kind in DECLINED
+    ]
+    rows += [(g, (m, kind), 0) for m in months for g in present[m] for kind in DECLINED]
+    _scoped(b, "declined", rows, scopes)
+
+    # How the youths first reached in the year came in: through an organisation (by its
+    # type) or not; region only.
+    for r in t["referral_inflow"]:
+        if r["month"] == latest:
+            b.put(("inflow", latest, r["organisatie_type"]), r["youths"])
+    b.ensure(*(("inflow", latest, x) for x in INFLOW_TYPES))
+    via = [("inflow", latest, x) for x in REFERRAL_TYPES]
+    b.put(("inflow", latest, "via_organisatie"), sum(b.values[c] for c in via))
+    b.relate(("inflow", latest, "via_organisatie"), via)
+    b.put(
+        ("inflow", latest, "totaal"),
+        b.values[("inflow", latest, "via_organisatie")] + b.values[("inflow", latest, "geen")],
+    )
+    b.relate(
+        ("inflow", latest, "totaal"),
+        [("inflow", latest, "via_organisatie"), ("inflow", latest, "geen")],
     )

@@ -5,7 +5,9 @@
   total, a column of municipalities and the region's TOTAAL), no suppressed cell may be
   derivable by subtraction. Relations are revisited until none has exactly one hidden
   cell; each time the smallest visible other cell of that relation is hidden too, its
-  size weighed by how many further relations hiding it would open.
+  size weighed by how many further relations hiding it would open. A cell that is never
+  published (the difference of a count and the parts shown inside it) is hidden first:
+  it costs the reader nothing.
 - Rates built on a suppressed count are suppressed.
 
 Secondary suppressions are shown as `x` (they may be large: `<k` would mislead).
@@ -16,7 +18,7 @@ these small additive tables.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 Cell = Hashable
@@ -64,7 +66,15 @@ class Protected:
         return None if self.hidden(cell) else self.values[cell]
 
 
-def protect(values: Mapping[Cell, int], relations: Iterable[Relation], k: int = 5) -> Protected:
+def protect(
+    values: Mapping[Cell, int],
+    relations: Iterable[Relation],
+    k: int = 5,
+    unpublished: Callable[[Cell], bool] = lambda c: False,
+) -> Protected:
+    """`unpublished` cells (the hidden difference of nested counts) never reach a page:
+    hiding one costs nothing, so it is the first choice beside a hidden cell of its own
+    relation (each lies in that one relation only, so hiding it opens nothing else)."""
     if k < 1:
         raise ValueError("k must be at least 1")
     vals = dict(values)
@@ -92,7 +102,8 @@ def protect(values: Mapping[Cell, int], relations: Iterable[Relation], k: int = 
             for other in relations_of[c]
             if other is not rel and not any(hidden(x) for x in other.cells)
         )
-        return (vals[c] == 0, c == rel.total, vals[c] * (1 + opened), repr(c))
+        weight = 0 if unpublished(c) else vals[c] * (1 + opened)
+        return (vals[c] == 0, c == rel.total, weight, repr(c))
 
     changed = True
     while changed:

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from dashboards import texts as t
+from orchestration import vocabulary
 from orchestration.publish import cube as c
 from orchestration.publish import published_csv
 from orchestration.publish.disclosure import PROVISIONAL
@@ -69,12 +70,51 @@ COLUMNS: tuple[tuple[str, str], ...] = (
         "uitstroom_totaal",
         "Alle keren dat een jongere in het kwartaal van de lijst verdween (som van de redenen).",
     ),
+    (
+        "trajecten_gestart",
+        "Trajecten die in het kwartaal begonnen (een jongere die twee keer begon, telt twee keer).",
+    ),
+    (
+        "pct_naar_werk",
+        "Percentage van de trajecten van het kwartaal dat tot werk leidde (de eerste start na het "
+        "begin van het traject, tot nu); alleen als beide aantallen getoond worden en er ten "
+        "minste k trajecten zijn, anders . of x.",
+    ),
+    (
+        "pct_naar_opleiding",
+        "Percentage van de trajecten van het kwartaal dat tot een opleiding leidde (idem).",
+    ),
+    (
+        "pct_duurzaam",
+        f"Percentage van de plaatsingen na die trajecten die al {t.SUSTAINED_MONTHS} maanden te "
+        "volgen waren en standhielden (idem).",
+    ),
 )
+# How many municipalities of the region delivered each monthly file type for every month
+# of the quarter: files, not persons, so outside disclosure control.
+DELIVERY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("gemeenten", "Gemeenten van de arbeidsmarktregio (gemeenteregister)."),
+    *(
+        (
+            f"gemeenten_leverden_{source}",
+            f"Gemeenten die elke maand van het kwartaal een geldig bestand {source} leverden "
+            f"({label}).",
+        )
+        for source, label in vocabulary.source_labels().items()
+        if source in vocabulary.monthly_sources()
+    ),
+)
+RATES = {
+    "pct_naar_werk": ("werk", "gestart"),
+    "pct_naar_opleiding": ("opleiding", "gestart"),
+    "pct_duurzaam": ("duurzaam", "gevolgd"),
+}
 HEADER = (
     "arbeidsmarktregio_code",
     "arbeidsmarktregio",
     "kwartaal",
     *(name for name, _ in COLUMNS),
+    *(name for name, _ in DELIVERY_COLUMNS),
 )
 
 
@@ -85,8 +125,31 @@ def _cell(quarter: c.Quarter, column: str) -> tuple:
 
 
 def _shown(cb: c.RegionCube, quarter: c.Quarter, column: str) -> str:
-    """The published symbol: the count, `<k`, `x`, or `.` (e.g. 'duurzaam' too early)."""
+    """The published symbol: the count, `<k`, `x`, or `.` (e.g. 'duurzaam' too early); a
+    rate as a whole percentage or its mark (RegionCube.show_rate)."""
+    if column == "trajecten_gestart":
+        return str(cb.show(("traject", "TOTAAL", quarter.label, "gestart")))
+    if column in RATES:
+        part, whole = (("traject", "TOTAAL", quarter.label, m) for m in RATES[column])
+        return cb.show_rate(part, whole).rstrip("%")
     return str(cb.show(_cell(quarter, column)))
+
+
+def _delivered(cb: c.RegionCube, quarter: c.Quarter) -> list[str]:
+    """Per monthly file type the municipalities that delivered it every month of the
+    quarter, after the number of municipalities of the region."""
+    months = {m for m in cb.months if c._quarter_of(m) == quarter.start}
+    codes = {d.gemeentecode for d in cb.deliveries}
+    out = [str(len(codes))]
+    for name, _ in DELIVERY_COLUMNS[1:]:
+        source = name.removeprefix("gemeenten_leverden_")
+        done = {
+            (d.gemeentecode, d.month)
+            for d in cb.deliveries
+            if d.source == source and d.status == "geleverd" and d.month in months
+        }
+        out.append(str(sum(all((g, m) in done for m in months) for g in codes)))
+    return out
 
 
 def quarter_label(cb: c.RegionCube, quarter: c.Quarter) -> str:
@@ -105,6 +168,7 @@ def rows(cubes: list[c.RegionCube]) -> list[list[str]]:
                     cb.region,
                     quarter_label(cb, q),
                     *(_shown(cb, q, col) for col, _ in COLUMNS),
+                    *_delivered(cb, q),
                 ]
             )
     return sorted(out, key=lambda r: (r[0], r[1], r[2]))
@@ -133,6 +197,7 @@ def definitions_text(k: int) -> str:
         "| arbeidsmarktregio | de arbeidsmarktregio (wettelijke indeling; gemeenten volgens CBS 1 januari 2025) |",
         "| kwartaal | jaar en kwartaal, bijvoorbeeld 2026-K3; met * erachter voorlopig |",
         *(f"| {name} | {text} |" for name, text in COLUMNS),
+        *(f"| {name} | {text} |" for name, text in DELIVERY_COLUMNS),
         "",
         t.SOURCE,
         "",

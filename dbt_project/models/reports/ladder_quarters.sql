@@ -23,11 +23,7 @@ moves as (
 ),
 
 quarters as (
-    select
-        {{ quarter_of('month') }} as quarter_start,
-        count(*) as months_in_window
-    from {{ ref('int_window') }}
-    group by 1
+    {{ window_quarters() }}
 ),
 
 computed as (

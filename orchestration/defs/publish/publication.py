@@ -75,7 +75,8 @@ def szw_quarterly(
     owners=OWNERS,
     pool=WAREHOUSE_POOL,
     description=(
-        "Het regionale dashboard per arbeidsmarktregio (`publish/<regio>/index.html`) en de "
+        "Het regionale dashboard per arbeidsmarktregio (`publish/<regio>/index.html`), een "
+        "pagina per gemeente (`publish/<regio>/<gemeente>.html`) en de "
         "index (`publish/index.html`): statische HTML met plotly.js ingesloten, Nederlandstalig, "
         "alleen geaggregeerde aantallen onder geheimhouding. Per regio ook "
         "`publish/<regio>/leveringen.csv`: per maand, gemeente en bestand geleverd, afgekeurd "
@@ -94,14 +95,16 @@ def regional_dashboards(
         warehouse.published_dir / p.relative_to(staged) for p in site.write_site(cubes, staged)
     ]
     index = pages[0]
-    context.log.info(f"Dashboards: {len(pages) - 1} regio's, index {index}")
+    context.log.info(f"Dashboards: {len(cubes)} regio's, index {index}")
     metadata: dict[str, dg.MetadataValue] = {
         "index": dg.MetadataValue.path(str(index)),
         "open": dg.MetadataValue.url(warehouse.published_url(index)),
         "regio's": dg.MetadataValue.int(len(cubes)),
         "laatste maand": dg.MetadataValue.text(str(max((c.latest for c in cubes), default="geen"))),
     }
-    for cube, page in zip(cubes, pages[1:], strict=True):
+    region_pages = [p for p in pages[1:] if p.name == "index.html"]
+    metadata["gemeentepagina's"] = dg.MetadataValue.int(len(pages) - 1 - len(region_pages))
+    for cube, page in zip(cubes, region_pages, strict=True):
         metadata[f"dashboard {cube.region}"] = dg.MetadataValue.path(str(page))
         metadata[f"leveringen {cube.region}"] = dg.MetadataValue.path(
             str(page.parent / deliveries.FILE_NAME)
