@@ -32,6 +32,14 @@ from orchestration.private import private_dir, private_file, public_tree
 STAGED = ".inbeeld-next-"
 OLD = ".inbeeld-old-"
 
+# The work list with BSNs (`inbeeld reidentify`, orchestration/publish/work_lists.py)
+# lives until the next run or REIDENTIFIED_MAX_AGE, whichever comes first: BSNs are kept
+# no longer than the outreach needs them. Every writing run removes it when it begins;
+# the sensor inbeeld_werklijst_bsn_opruimen (and `inbeeld reidentify` itself) removes
+# older ones when no run comes.
+REIDENTIFIED = "werklijst_bsn.csv"
+REIDENTIFIED_MAX_AGE = dt.timedelta(days=7)
+
 
 class WarehouseBusy(RuntimeError):
     pass
@@ -108,6 +116,25 @@ def _committed_runs(warehouse: Path) -> set[str]:
         con.close()
 
 
+def remove_reidentified(exports: Path, older_than: dt.timedelta | None = None) -> list[Path]:
+    """Remove <gemeentecode>/werklijst_bsn.csv under `exports` (also in a folder a killed
+    swap left behind): every one, or only those last written longer than `older_than`
+    ago. A link is removed as the link, never followed. Returns what it removed."""
+    found = list(exports.glob(f"*/{REIDENTIFIED}"))
+    found += exports.parent.glob(f"{OLD}{exports.name}-*/*/{REIDENTIFIED}")
+    cutoff = None if older_than is None else time.time() - older_than.total_seconds()
+    removed = []
+    for path in sorted(found):
+        try:
+            if cutoff is not None and path.lstat().st_mtime > cutoff:
+                continue
+            path.unlink()
+        except FileNotFoundError:  # removed meanwhile (a run, another sweep)
+            continue
+        removed.append(path)
+    return removed
+
+
 def _swap(staged: Path, target: Path, run_id: str) -> None:
     """staged takes target's place; the old folder is removed afterwards."""
     old = target.with_name(f"{OLD}{target.name}-{run_id}")
@@ -162,7 +189,8 @@ class WarehouseTransaction:
         self.warehouse = warehouse
         self.run_id = run_id
         self.public = public or []  # published aggregates: readable by a web server
-        self.folders = self.public + (private or [])
+        self.private = private or []  # person-level exports: owner-only
+        self.folders = self.public + self.private
         self.lock_wait_seconds = lock_wait_seconds
         self.work = work_copy_path(warehouse)
         self._work_made = False
@@ -197,6 +225,10 @@ class WarehouseTransaction:
         self._umask = os.umask(0o077)
         try:
             recover(self.warehouse, self.folders)
+            # A re-identified list lives until the next run at the longest: gone now,
+            # whether or not this run commits.
+            for folder in self.private:
+                remove_reidentified(folder)
             if self.work.exists():  # still held by a killed run's dbt: a name of our own
                 self.work = self.work.with_name(
                     f"{_work_prefix(self.warehouse)}{uuid.uuid4().hex[:12]}.duckdb"
@@ -219,8 +251,8 @@ class WarehouseTransaction:
         or (`fresh`) an empty folder for a writer that writes the complete set.
 
         The work lists are always fresh: a youth who objected since, or a municipality
-        without a list this month, leaves no old file behind, and a re-identified list
-        (werklijst_bsn.csv) lives until the next run at the longest.
+        without a list this month, leaves no old file behind. A re-identified list
+        (werklijst_bsn.csv) is removed when the run begins (remove_reidentified).
         """
         if target not in self._staged:
             staged = target.with_name(f"{STAGED}{target.name}-{self.run_id}")

@@ -419,6 +419,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_reidentify(args: argparse.Namespace) -> int:
     import duckdb
 
+    from orchestration.atomic import REIDENTIFIED_MAX_AGE
     from orchestration.core.bsn import Pseudonymiser
     from orchestration.publish.work_lists import ReidentifyError, reidentify
 
@@ -443,7 +444,9 @@ def cmd_reidentify(args: argparse.Namespace) -> int:
         con.close()
     console.print(
         f"Werklijst met BSN voor {gemeentecode}: {n} jongeren met prioriteit in {target} "
-        "(alleen voor de eigenaar leesbaar; na gebruik verwijderen)."
+        "(alleen voor de eigenaar leesbaar). Het bestand wordt verwijderd bij de volgende run "
+        f"of na {REIDENTIFIED_MAX_AGE.days} dagen, wat het eerst komt; verwijder het zelf "
+        "zodra het niet meer nodig is."
     )
     return 0
 

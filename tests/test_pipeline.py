@@ -178,9 +178,19 @@ def test_work_lists_are_owner_only_and_sorted(region):
         "maanden_aaneengesloten",
         "uitsluitingsredenen",
         "trede",
+        "wordt_27_op",
+        "laatste_actie",
+        "laatste_actie_datum",
+        "kanaal",
+        "aantal_brieven",
+        "rust_tot",
+        "volgende_stap",
     ]
-    # February, the latest month: only bsn(0) is on GM0375's list (benaderd, 2 months: C).
-    assert lines[1:] == [f"{pid(bsn(0))};2000-01-15;C;;benaderd;2;;"]
+    # February, the latest month: only bsn(0) is on GM0375's list (benaderd, 2 months: C),
+    # with a letter of 2024-02-03, GM0375's newest event: waiting for an answer.
+    assert lines[1:] == [
+        f"{pid(bsn(0))};2000-01-15;C;;benaderd;2;;;2027-01-15;brief;2024-02-03;brief;1;;afwachten"
+    ]
     assert "Prioriteit" in (folder / "toelichting.md").read_text()
     assert not any(b in werklijst.read_text() for b in (bsn(0), bsn(1), bsn(2)))
 

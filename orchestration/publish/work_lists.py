@@ -4,6 +4,7 @@ and their re-identification with BSNs (SPEC §2 `inbeeld reidentify`)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import os
@@ -12,26 +13,39 @@ from pathlib import Path
 import duckdb
 
 from orchestration import settings, vocabulary
+from orchestration.atomic import REIDENTIFIED, REIDENTIFIED_MAX_AGE, remove_reidentified
 from orchestration.core.bsn import Pseudonymiser, elfproef, normalise_bsn
 from orchestration.ingest.reader import FileFault, check_header, column, parse
 from orchestration.sql import statements
 
-COLUMNS = (
-    "pseudo_id",
-    "geboortedatum",
-    "prioriteit",
-    "prioriteit_reden",
-    "fase",
-    "maanden_aaneengesloten",
-    "uitsluitingsredenen",
-    "trede",
-)
+# The file's columns (Dutch, as the outreach worker reads them) and the query's column
+# each one comes from (sql/work_lists.sql, marts.werklijst).
+COLUMNS = {
+    "pseudo_id": "pseudo_id",
+    "geboortedatum": "geboortedatum",
+    "prioriteit": "priority",
+    "prioriteit_reden": "priority_reason",
+    "fase": "stage",
+    "maanden_aaneengesloten": "consecutive_months",
+    "uitsluitingsredenen": "exclusion_reasons",
+    "trede": "trede",
+    "wordt_27_op": "turns_27_on",
+    "laatste_actie": "latest_action",
+    "laatste_actie_datum": "latest_action_date",
+    "kanaal": "channel",
+    "aantal_brieven": "letters",
+    "rust_tot": "quiet_until",
+    "volgende_stap": "next_step",
+}
 
 EXPLANATION = """\
 # Werklijst {gemeentecode} — {month}
 
-Alle jongeren die in {month} op de JIB-lijst van deze gemeente staan, gesorteerd op
-prioriteit (A, B, C, daarna zonder prioriteit) en het aantal maanden aaneengesloten.
+Alle jongeren die in {month} op de JIB-lijst van deze gemeente staan, één regel per
+jongere, gesorteerd op prioriteit (A, B, C, daarna zonder prioriteit) en daarbinnen op
+het aantal maanden aaneengesloten op de lijst (langst eerst).
+
+## Prioriteit
 
 Prioriteit geldt voor jongeren die niet zijn uitgesloten en nog niet bereikt zijn (fase
 niet_benaderd of benaderd, op welke manier ook benaderd):
@@ -48,6 +62,54 @@ bereikt, in intake of traject, uitgestroomd of geweigerd.
 Een jongere die contact weigerde krijgt na {quiet} maanden rust weer de fase
 niet_benaderd, maar komt nooit op de werklijst met BSN.
 
+## Kolommen
+
+| kolom | betekenis |
+| --- | --- |
+| `pseudo_id` | pseudoniem van de jongere (nooit het BSN) |
+| `geboortedatum` | geboortedatum volgens de lijst van {month} |
+| `prioriteit` | A, B of C (zie hierboven); leeg zonder prioriteit |
+| `prioriteit_reden` | alleen bij A: `bijna_27`, `terugkeer`, `vso_pro` (alfabetisch, met komma's) |
+| `fase` | niet_benaderd, benaderd, bereikt, intake, traject, uitgestroomd_opleiding, uitgestroomd_werk of geweigerd |
+| `maanden_aaneengesloten` | maanden op de lijst in de huidige periode, tot en met {month} |
+| `uitsluitingsredenen` | de registraties waardoor de jongere is uitgesloten; leeg als die er niet zijn |
+| `trede` | trede op de participatieladder (1 t/m 6) van de laatste trede-datum; leeg als die er niet is |
+| `wordt_27_op` | de dag waarop de jongere 27 wordt en buiten de doelgroep valt (29 februari: 28 februari) |
+| `laatste_actie` | de laatste gebeurtenis uit de begeleiding, ook een die na {month} is gedateerd |
+| `laatste_actie_datum` | de datum van die gebeurtenis |
+| `kanaal` | hoe de jongere het laatst is benaderd (brief, tweede_brief, huisbezoek, whatsapp, verwijzing), sinds het begin van de huidige benadering |
+| `aantal_brieven` | brieven (`brief` en `tweede_brief`) sinds het begin van de huidige benadering |
+| `rust_tot` | alleen bij wie contact weigerde: het einde van de rustperiode, de eerste dag van de maand van de laatste weigering plus {quiet} maanden; vanaf die dag mag de jongere weer benaderd worden (een datum in het verleden: de rust is voorbij) |
+| `volgende_stap` | de volgende stap volgens de regel hieronder; leeg zonder prioriteit of als een latere gebeurtenis de jongere al bereikte |
+
+De huidige benadering begint na de laatste weigering (na de rust begint de benadering
+opnieuw met een brief) of bij een nieuwe periode op de lijst na uitstroom naar werk of
+opleiding; brieven van daarvoor tellen niet mee.
+
+## De volgende stap
+
+Voor een jongere met prioriteit geldt de eerste regel die past:
+
+1. wordt binnen {almost_27} maanden na de peildatum van {month} 27 en heeft in de huidige
+   benadering nog geen huisbezoek gehad → `huisbezoek` (geen tijd voor brieven);
+2. de laatste benadering is minder dan {wait} dagen oud → `afwachten` (de jongere krijgt
+   tijd om te reageren);
+3. nog geen brief of WhatsApp-bericht → `brief`;
+4. één brief of WhatsApp-bericht zonder antwoord → `tweede_brief_of_whatsapp`;
+5. twee of meer brieven of WhatsApp-berichten zonder antwoord, nog geen huisbezoek →
+   `huisbezoek`;
+6. ook na een huisbezoek geen antwoord → `teamoverleg` (bespreek de jongere in het team).
+
+De {wait} dagen zijn geteld tot {reference}: de datum van de nieuwste gebeurtenis van deze
+gemeente die in {month} valt, of de peildatum (de eerste dag van {month}) als er geen is.
+Wat na die datum gebeurde staat wel in de kolommen hierboven, maar een benadering van na
+die datum geeft `afwachten`.
+De drempels ({wait} dagen, {almost_27} maanden, {quiet} maanden rust) staan in
+`dbt_project/dbt_project.yml` (`approach_wait_days`, `almost_27_months`,
+`declined_quiet_months`).
+
+## Bezwaar en weigering gaan voor
+
 Bezwaar en weigering gaan voor, ook als ze later zijn geleverd of gedateerd dan
 {month}:
 
@@ -58,20 +120,29 @@ Bezwaar en weigering gaan voor, ook als ze later zijn geleverd of gedateerd dan
   Alleen een latere gebeurtenis die de fase verandert (bijvoorbeeld contact na de
   weigering) heft dat op.
 
+## Persoonsgegevens
+
 Dit bestand bevat persoonsgegevens (pseudoniemen). Alleen voor de eigen
-jongerenwerkers; niet doorsturen. BSN's alleen via `inbeeld reidentify`.
+jongerenwerkers; niet doorsturen. BSN's alleen via `inbeeld reidentify`: dat schrijft
+`werklijst_bsn.csv` naast dit bestand, alleen voor jongeren met prioriteit en nooit voor
+wie bezwaar maakte of weigerde. `werklijst_bsn.csv` wordt verwijderd bij de volgende
+run of na {bsn_days} dagen, wat het eerst komt.
 """
 
 SQL = statements("work_lists")
 
 
-def explanation(gemeentecode: str, month: str) -> str:
+def explanation(gemeentecode: str, month: str, reference: dt.date | None = None) -> str:
     """toelichting.md, with the thresholds and code lists the rules use now."""
     return EXPLANATION.format(
         gemeentecode=gemeentecode,
         month=month,
         persistent=settings.dbt_var("persistent_months"),
         quiet=settings.dbt_var("declined_quiet_months"),
+        wait=settings.dbt_var("approach_wait_days"),
+        almost_27=settings.dbt_var("almost_27_months"),
+        reference=f"{reference:%Y-%m-%d}" if reference else "de peildatum",
+        bsn_days=REIDENTIFIED_MAX_AGE.days,
         exclusion_sources=", ".join(vocabulary.exclusion_sources()),
     )
 
@@ -97,17 +168,26 @@ def _csv(rows: list[tuple], header: tuple[str, ...]) -> str:
     return buf.getvalue()
 
 
+def _work_list(con: duckdb.DuckDBPyConnection, gemeente: str | None) -> list[dict]:
+    cursor = con.execute(SQL["work_list"], {"gemeente": gemeente})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def write_work_lists(con: duckdb.DuckDBPyConnection, exports: Path) -> dict[str, int]:
     """exports/<gemeentecode>/werklijst.csv and toelichting.md; returns rows per municipality."""
-    rows = con.execute(SQL["work_list"], {"gemeente": None}).fetchall()
-    by_gm: dict[str, list[tuple]] = {}
-    for r in rows:
-        by_gm.setdefault(r[0], []).append(r)
+    by_gm: dict[str, list[dict]] = {}
+    for row in _work_list(con, None):
+        by_gm.setdefault(row["gemeentecode"], []).append(row)
     _private_dir(exports)
     for gm, items in by_gm.items():
         folder = _private_dir(exports / gm)
-        _write_private(folder / "werklijst.csv", _csv([r[2:10] for r in items], COLUMNS))
-        _write_private(folder / "toelichting.md", explanation(gm, items[0][1]))
+        rows = [tuple(r[c] for c in COLUMNS.values()) for r in items]
+        _write_private(folder / "werklijst.csv", _csv(rows, tuple(COLUMNS)))
+        first = items[0]
+        _write_private(
+            folder / "toelichting.md", explanation(gm, first["month"], first["reference_date"])
+        )
     return {gm: len(items) for gm, items in by_gm.items()}
 
 
@@ -124,9 +204,7 @@ def reidentify(
 ) -> tuple[Path, int]:
     """exports/<gm>/werklijst_bsn.csv: BSNs of the youths with a priority, never of youths
     who declined or objected, read back from the loaded jib.csv (its sha256 must match)."""
-    rows = [
-        r for r in con.execute(SQL["work_list"], {"gemeente": gemeentecode}).fetchall() if not r[10]
-    ]
+    rows = [r for r in _work_list(con, gemeentecode) if not r["declined_or_objected"]]
     month = con.execute(SQL["latest_month"]).fetchone()[0]
     version = con.execute(SQL["list_in_effect"], [gemeentecode, month]).fetchone()
     if version is None:
@@ -156,9 +234,15 @@ def reidentify(
         bsn9 = normalise_bsn(raw)
         if bsn9 and elfproef(bsn9):
             by_pid.setdefault(pseudonymise(bsn9), bsn9)
-    out_rows = [(by_pid[r[2]], r[3], r[4], r[5] or "", r[6]) for r in rows if r[2] in by_pid]
+    out_rows = [
+        (by_pid[pid], r["geboortedatum"], r["priority"], r["priority_reason"] or "", r["stage"])
+        for r in rows
+        if (pid := r["pseudo_id"]) in by_pid
+    ]
+    # Whatever else is past its lifetime goes now too, also when no run or sensor came.
+    remove_reidentified(exports, older_than=REIDENTIFIED_MAX_AGE)
     folder = _private_dir(exports / gemeentecode)
-    target = folder / "werklijst_bsn.csv"
+    target = folder / REIDENTIFIED
     _write_private(
         target, _csv(out_rows, ("bsn", "geboortedatum", "prioriteit", "prioriteit_reden", "fase"))
     )

@@ -17,9 +17,10 @@ with base as (
         p.persistence_score,
         c.stage,
         c.trede,
-        -- bijna_27: geboortedatum + 27 years < peildatum + 6 months (29 February + years
+        -- bijna_27: geboortedatum + 27 years < peildatum + almost_27_months (29 February + years
         -- gives 28 February, as DuckDB's date arithmetic does).
-        l.geboortedatum + interval 27 year < l.month + interval 6 month as bijna_27
+        l.geboortedatum + interval 27 year
+            < l.month + to_months({{ var('almost_27_months') }}) as bijna_27
     from {{ ref('int_listings') }} as l
     inner join {{ ref('int_exclusions') }} as e
         on e.pseudo_id = l.pseudo_id and e.month = l.month
