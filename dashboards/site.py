@@ -989,7 +989,12 @@ def _declined_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
 
 def _inflow_figure(cb: c.RegionCube) -> Figure:
     latest = cb.latest
-    types = [x for x in c.REFERRAL_TYPES if x != "onbekend" or cb.number(("inflow", latest, x))]
+    # An organisation missing from the sociale kaart only as a row when there is one.
+    types = [
+        x
+        for x in c.REFERRAL_TYPES
+        if x != "onbekend" or cb.protected.values.get(("inflow", latest, x), 0) > 0
+    ]
     via = ("inflow", latest, "via_organisatie")
     total = ("inflow", latest, "totaal")
     fig = go.Figure(

@@ -59,11 +59,16 @@ def ui(tmp_path_factory):
         "INBEELD_INBOX": str(root / "inbox"),
     }
     (root / "inbox").mkdir()
+    # The UI's output goes to a file, never to a pipe nobody reads while it runs: a full
+    # pipe (64 KiB of daemon and webserver logs, more on a busy machine) blocks dagster
+    # dev on its next write, and then it cannot even shut down.
+    log_path = root / "ui.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         ["make", "--no-print-directory", "ui", f"UI_PORT={port}"],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
@@ -71,7 +76,7 @@ def ui(tmp_path_factory):
     try:
         deadline = time.monotonic() + 240
         while True:
-            assert proc.poll() is None, proc.stdout.read()[-3000:]
+            assert proc.poll() is None, log_path.read_text()[-3000:]
             try:
                 graphql(port, "{ version }")
                 break
@@ -79,16 +84,37 @@ def ui(tmp_path_factory):
                 assert time.monotonic() < deadline, "the UI did not answer in 4 minutes"
                 time.sleep(2)
         yield port
+        # Stopped between sensor ticks, not during one: the daemon finishes a tick's call
+        # to the code server before it shuts down, and on a busy machine the first round
+        # of ticks can still be running when the queries above are done.
+        names = {
+            s["name"]
+            for s in graphql(
+                port,
+                "{ workspaceOrError { ... on Workspace { locationEntries { locationOrLoadError"
+                " { ... on RepositoryLocation { repositories { sensors { name } } } } } } } }",
+            )["workspaceOrError"]["locationEntries"][0]["locationOrLoadError"]["repositories"][0][
+                "sensors"
+            ]
+        }
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            ticked = {n for n in names if f"Sensor {n} " in log_path.read_text()}
+            if ticked == names:
+                break
+            time.sleep(2)
     finally:
-        # `make ui` stops cleanly on SIGTERM, webserver and daemon included: alone in 3 s,
-        # but once, late in a full-suite run, it took more than 90 s (cause not found; no
-        # sensor tick was open). The check stays that it stops without SIGKILL.
+        # `make ui` stops cleanly on SIGTERM, webserver and daemon included (alone in 3 s).
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=180)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            raise AssertionError("make ui did not stop within 180 s of SIGTERM") from None
+            raise AssertionError(
+                "make ui did not stop within 180 s of SIGTERM:\n" + log_path.read_text()[-3000:]
+            ) from None
+        finally:
+            log.close()
 
 
 def test_ui_binds_to_loopback_only(ui):
