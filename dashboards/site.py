@@ -810,7 +810,7 @@ def _funnel_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
         f"{t.month_short(cb.latest)}",
         *_categories_index("stap", list(t.FUNNEL_STEPS.values())),
         [Column("jongeren"), Column("van vorige stap", "pct_van_vorige_stap")],
-        [[cum_cell, rate or None] for cum_cell, rate in cells],
+        cells,
     )
     return _figure("trechter", fig, table)
 

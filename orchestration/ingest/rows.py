@@ -272,6 +272,36 @@ def validate_batch(
     )
 
 
+def _root_batch(
+    rows_in: int,
+    faults: dict[int, FileFault],
+    frame: pd.DataFrame,
+    file_idx: np.ndarray,
+    reason: np.ndarray,
+    bad: np.ndarray,
+) -> Batch:
+    """A region-wide file's batch (no BSN): the good rows loaded, the bad ones quarantined
+    with their line and reason."""
+    n_bad = int(bad.sum())
+    quarantine = pd.DataFrame(
+        {
+            "file": file_idx[bad],
+            "line": frame["line"].to_numpy()[bad],
+            "reason": reason[bad].astype(str),
+            "detail": np.full(n_bad, "", dtype=object),
+            "pseudo_id": np.full(n_bad, None, dtype=object),
+            "bsn_length": np.full(n_bad, None, dtype=object),
+        },
+        columns=_QUARANTINE,
+    )
+    return Batch(
+        rows_in=rows_in,
+        faults=faults,
+        loaded=frame[~bad].reset_index(drop=True),
+        quarantine=quarantine,
+    )
+
+
 def _sociale_kaart(
     rows_in: list[int],
     faults: dict[int, FileFault],
@@ -296,24 +326,7 @@ def _sociale_kaart(
             **{role: [_boolean(v) for v in cols[role]] for role in _ROLES},
         }
     )
-    n_bad = int(bad.sum())
-    quarantine = pd.DataFrame(
-        {
-            "file": file_idx[bad],
-            "line": frame["line"].to_numpy()[bad],
-            "reason": reason[bad].astype(str),
-            "detail": np.full(n_bad, "", dtype=object),
-            "pseudo_id": np.full(n_bad, None, dtype=object),
-            "bsn_length": np.full(n_bad, None, dtype=object),
-        },
-        columns=_QUARANTINE,
-    )
-    return Batch(
-        rows_in=rows_in,
-        faults=faults,
-        loaded=frame[~bad].reset_index(drop=True),
-        quarantine=quarantine,
-    )
+    return _root_batch(rows_in, faults, frame, file_idx, reason, bad)
 
 
 # bevolking.csv: a CBS StatLine table the region exports itself. The code may be written
@@ -362,21 +375,4 @@ def _bevolking(
     dup[ok] = frame.loc[ok, ["file", "gemeentecode", "jaar"]].duplicated().to_numpy()
     flag(dup, "duplicate_gemeente_jaar")
     bad = reason != None  # noqa: E711
-    n_bad = int(bad.sum())
-    quarantine = pd.DataFrame(
-        {
-            "file": file_idx[bad],
-            "line": frame["line"].to_numpy()[bad],
-            "reason": reason[bad].astype(str),
-            "detail": np.full(n_bad, "", dtype=object),
-            "pseudo_id": np.full(n_bad, None, dtype=object),
-            "bsn_length": np.full(n_bad, None, dtype=object),
-        },
-        columns=_QUARANTINE,
-    )
-    return Batch(
-        rows_in=rows_in,
-        faults=faults,
-        loaded=frame[~bad].reset_index(drop=True),
-        quarantine=quarantine,
-    )
+    return _root_batch(rows_in, faults, frame, file_idx, reason, bad)
