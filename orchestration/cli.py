@@ -324,7 +324,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _generate(
-    out: Path, region: str | None, national: bool, months: int, start: str | None, seed: int
+    out: Path,
+    region: str | None,
+    national: bool,
+    months: int,
+    start: str | None,
+    seed: int,
+    real_scale: float | None = None,
 ) -> None:
     from orchestration.generate import generate_inbox
 
@@ -349,6 +355,7 @@ def _generate(
             start=start,
             seed=seed,
             progress=report,
+            real_scale=real_scale,
         )
     console.print(
         f"[bold green]Synthetische inbox[/] in {summary.out}: {summary.municipalities} gemeenten, "
@@ -361,7 +368,24 @@ def _generate(
 def cmd_generate(args: argparse.Namespace) -> int:
     if args.start:
         _month_arg(args.start)
-    _generate(Path(args.out), args.region, args.national, args.months, args.start, args.seed)
+    real_scale = None
+    if args.real_scale:
+        if not args.national:
+            err.print("[red]--real-scale is alleen voor --national[/] (de benchmark van het land).")
+            return 2
+        if not 0 < args.scale <= 1:
+            err.print("[red]--scale moet tussen 0 en 1 liggen[/] (1 = de echte omvang).")
+            return 2
+        real_scale = args.scale
+    _generate(
+        Path(args.out),
+        args.region,
+        args.national,
+        args.months,
+        args.start,
+        args.seed,
+        real_scale,
+    )
     return 0
 
 
@@ -536,6 +560,22 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--months", type=int, default=24)
     gen.add_argument("--start", help="first month YYYY-MM (default: ends at the last closed month)")
     gen.add_argument("--seed", type=int, default=20261122)
+    gen.add_argument(
+        "--real-scale",
+        action="store_true",
+        help=(
+            "with --national, for the benchmark only: the country at its real size. The "
+            "9999xxxxx test range holds too few numbers, so this mode alone draws random "
+            "elfproef-valid BSNs from the whole 9-digit space; they exist only in --out, "
+            "never commit or share that folder (bench/README.md)"
+        ),
+    )
+    gen.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="with --real-scale: the share of the real size (e.g. 0.25 for the growth table)",
+    )
     gen.set_defaults(func=cmd_generate)
 
     demo = sub.add_parser(

@@ -101,7 +101,7 @@ def test_generated_bevolking_loads_whole(generated: Path, tmp_path: Path) -> Non
         # The GX suite expectations/bevolking.json finds nothing to report on it.
         assert loaded_months(con, ("bevolking",)) == ["alle"]
         outcome = SuiteOutcome()
-        validate("bevolking", "alle", frame(con, "bevolking", "alle"), outcome)
+        validate("bevolking", "alle", frame(con, "bevolking", ["alle"]), outcome)
         assert (outcome.rows, outcome.findings) == (2 * len(ZKIJ), [])
         assert outcome.expectations_run >= 8
     finally:

@@ -3,15 +3,20 @@
 That range holds 100,000 numbers of which only 1 in 11 pass the elfproef (9,091), so a
 synthetic inbox can never hold more distinct persons than that: the population is
 scaled down to fit rather than reusing a number.
+
+The one exception is the real-scale benchmark (`inbeeld generate --national
+--real-scale`): the true population needs ~300,000 distinct persons, so that mode draws
+random elfproef-valid numbers from the whole 9-digit space (`random_valid`). They are
+random, written only to the output folder, and never used by tests, examples or the demo.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from orchestration.core.bsn import elfproef, elfproef_many
+from orchestration.core.bsn import elfproef, elfproef_ints, elfproef_many
 
-__all__ = ["POOL_FIRST", "POOL_LAST", "bad_bsn", "elfproef", "valid_pool"]
+__all__ = ["POOL_FIRST", "POOL_LAST", "bad_bsn", "elfproef", "random_valid", "valid_pool"]
 
 POOL_FIRST = 999_900_000
 POOL_LAST = 999_999_999
@@ -21,6 +26,21 @@ def valid_pool() -> np.ndarray:
     """Every elfproef-valid number of the test range, ascending (9,091 of them)."""
     candidates = np.arange(POOL_FIRST, POOL_LAST + 1, dtype=np.int64)
     return candidates[elfproef_many(candidates.astype(str))]
+
+
+def random_valid(n: int, rng: np.random.Generator) -> np.ndarray:
+    """n distinct random elfproef-valid 9-digit numbers outside the test range (real scale).
+
+    Candidates are drawn uniformly from 100,000,000 up to the test range, so each is written
+    with nine digits like the test numbers (the faults derive invalid ones from them); about
+    1 in 11 pass.
+    """
+    found = np.zeros(0, dtype=np.int64)
+    while found.size < n:
+        candidates = rng.integers(100_000_000, POOL_FIRST, size=12 * (n - found.size) + 1000)
+        valid = candidates[elfproef_ints(candidates)]
+        found = np.unique(np.concatenate([found, valid]))
+    return rng.permutation(found)[:n]
 
 
 def bad_bsn(bsn9: str, variant: int, digit: int) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.generate.bevolking import build_bevolking
-from orchestration.generate.bsn import valid_pool
+from orchestration.generate.bsn import random_valid, valid_pool
 from orchestration.generate.calendar import label, month_of_date, parse_month
 from orchestration.generate.cohort import build_cohort, n_persons_needed
 from orchestration.generate.deliveries import draw_deliveries
@@ -21,10 +21,10 @@ from orchestration.generate.faults import Faults
 from orchestration.generate.files import FILE_TYPES, InboxWriter
 from orchestration.generate.formats import DateText, draw_styles
 from orchestration.generate.fsio import remove_tree
-from orchestration.generate.population import simulate
+from orchestration.generate.population import Simulation, simulate
 from orchestration.generate.registrations import build_registrations, snapshot_rows
 from orchestration.generate.registry import read_registry, select
-from orchestration.generate.sociale_kaart import build_sociale_kaart
+from orchestration.generate.sociale_kaart import SocialeKaart, build_sociale_kaart
 
 MARKER = ".inbeeld-generated"  # hidden: the ingest ignores it; proves we may overwrite
 # Markers of earlier generators of this project, also proof that a folder is synthetic.
@@ -71,12 +71,17 @@ def generate_inbox(
     seed: int = 20261122,
     registry_csv: Path | None = None,
     progress: Progress | None = None,
+    real_scale: float | None = None,
 ) -> GenerateSummary:
     """Write a synthetic inbox to `out` and say what is in it.
 
     `start` defaults to `months` months before the current month, so the last generated
     month is the last closed one. `out` must be absent, empty, or an earlier generated
     inbox (it carries the MARKER file); it is replaced as a whole, never half-written.
+
+    `real_scale` (national only, for the benchmark): that share of the true population
+    (1.0 = the country at its real size), with random elfproef-valid BSNs from the whole
+    9-digit space instead of the 9999xxxxx test range (bsn.random_valid).
     """
     out = Path(out).expanduser().resolve()
     if months < 1:
@@ -84,6 +89,8 @@ def generate_inbox(
     first = month_of_date(dt.date.today()) - months if start is None else parse_month(start)
     if first < parse_month(EARLIEST_START):
         raise ValueError(f"start must be {EARLIEST_START} or later")
+    if real_scale is not None and not (national and 0 < real_scale <= 1):
+        raise ValueError("real_scale is for a national inbox, a share in (0, 1]")
     chosen = select(read_registry(registry_csv), region, national)
     _check_out(out)
 
@@ -99,26 +106,20 @@ def generate_inbox(
     pool = valid_pool()
     sim_progress = (lambda d, n: progress("Bevolking simuleren", d, n)) if progress else None
 
-    # The BSN test range holds ~9,091 numbers: when the realistic population needs more
-    # distinct persons, shrink it (same seed each round) until it fills most of the pool.
-    scale = min(1.0, 0.95 * pool.size / _persons_estimate(target.sum(), months))
-    for _ in range(12):
+    if real_scale is None:
+        scale, sim = _fit_test_range(target, first, months, seeds[1], kaart, pool, sim_progress)
+    else:
+        scale = real_scale
         sim_rng = np.random.default_rng(seeds[1])
         sim = simulate(target * scale, first, months, sim_rng, kaart.referral, sim_progress)
-        needed = n_persons_needed(sim)
-        if needed > pool.size:
-            scale *= 0.97 * pool.size / needed
-        elif scale < 1.0 and needed < 0.9 * pool.size:
-            scale = min(1.0, scale * 0.95 * pool.size / needed)
-        else:
-            break
-    if needed > pool.size:  # pragma: no cover - converges in one to three rounds
-        raise RuntimeError("could not fit the population into the BSN test range")
 
     cohort = build_cohort(sim, rng[2], target)
     regs = build_registrations(cohort, first, months, rng[3])
     snap = snapshot_rows(regs, cohort, first, months)
-    bsn = rng[6].permutation(pool)[: cohort.n]  # without replacement: one number per person
+    if real_scale is None:  # without replacement: one number per person
+        bsn = rng[6].permutation(pool)[: cohort.n]
+    else:
+        bsn = random_valid(cohort.n, rng[6])
     deliveries = draw_deliveries(months, len(codes), sim.policy.case, rng[4])
     styles = draw_styles(len(codes), rng[4])
     used = [cohort.birth, regs.begin, regs.end[regs.end >= 0], cohort.ev_day]
@@ -128,7 +129,7 @@ def generate_inbox(
     faults = Faults(rng[5])
 
     warnings = []
-    if scale < 1.0:  # in Dutch, like the rest of the CLI's output
+    if scale < 1.0 and real_scale is None:  # in Dutch, like the rest of the CLI's output
         pct = f"{scale:.1%}".replace(".", ",")
         warnings.append(
             f"De BSN-testreeks 9999xxxxx bevat maar {_nl(pool.size)} geldige nummers: de "
@@ -166,6 +167,7 @@ def generate_inbox(
             warnings=warnings,
         )
         marker = {"generator": "inbeeld generate", "national": national, "seed": seed}
+        marker["real_scale"] = real_scale
         marker |= {k: v for k, v in asdict(summary).items() if k != "out"}
         (tmp / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         _swap_in(tmp, out)
@@ -173,6 +175,33 @@ def generate_inbox(
         if tmp.exists():
             remove_tree(tmp)
     return summary
+
+
+def _fit_test_range(
+    target: np.ndarray,
+    first: int,
+    months: int,
+    seed: np.random.SeedSequence,
+    kaart: SocialeKaart,
+    pool: np.ndarray,
+    sim_progress: Callable[[int, int], None] | None,
+) -> tuple[float, Simulation]:
+    """The population shrunk (same seed each round) until it fills most of the ~9,091
+    numbers of the BSN test range: (scale, simulation)."""
+    scale = min(1.0, 0.95 * pool.size / _persons_estimate(target.sum(), months))
+    for _ in range(12):
+        sim_rng = np.random.default_rng(seed)
+        sim = simulate(target * scale, first, months, sim_rng, kaart.referral, sim_progress)
+        needed = n_persons_needed(sim)
+        if needed > pool.size:
+            scale *= 0.97 * pool.size / needed
+        elif scale < 1.0 and needed < 0.9 * pool.size:
+            scale = min(1.0, scale * 0.95 * pool.size / needed)
+        else:
+            break
+    if needed > pool.size:  # pragma: no cover - converges in one to three rounds
+        raise RuntimeError("could not fit the population into the BSN test range")
+    return scale, sim
 
 
 def _nl(x: float) -> str:

@@ -1,11 +1,14 @@
-"""What the GX suites validate: per file type and month, the rows in effect, as DataFrames.
+"""What the GX suites validate: per file type, the rows in effect of a run's months, as
+DataFrames with the month as a column ('YYYY-MM', or 'alle' for a region-wide file).
 
 Plain reads of the landing tables (part of the ingest step, so SQL in Python is fine here).
+A run's months are read in chunks of whole months of at most MAX_ROWS rows, so memory stays
+bounded at any scale while a small run is one read and one GX validation.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterator
 
 import duckdb
 import pandas as pd
@@ -15,40 +18,40 @@ _EFFECTIVE = "select path, sha256 from audit.versions_in_effect"
 
 QUERIES: dict[str, str] = {
     "jib": f"""
-        select j.path, j.line, j.gemeentecode, j.pseudo_id, j.geboortedatum,
+        select strftime(j.month, '%Y-%m') as month, j.path, j.line, j.gemeentecode, j.pseudo_id, j.geboortedatum,
                date_diff('year', j.geboortedatum, j.month)
                  - case when j.geboortedatum + to_years(date_diff('year', j.geboortedatum, j.month))
                         > j.month then 1 else 0 end as age
         from raw.jib j join ({_EFFECTIVE}) e using (path, sha256)
-        where j.month = ?
+        where j.month in (select unnest(?::date[]))
     """,
     "registration": f"""
-        select r.path, r.line, r.gemeentecode, r.source, r.pseudo_id, r.begindatum, r.einddatum,
+        select strftime(r.month, '%Y-%m') as month, r.path, r.line, r.gemeentecode, r.source, r.pseudo_id, r.begindatum, r.einddatum,
                coalesce(r.einddatum >= r.begindatum, true) as end_not_before_begin,
                r.begindatum <= last_day(r.month) as begins_by_delivery
         from raw.registration r join ({_EFFECTIVE}) e using (path, sha256)
-        where r.month = ?
+        where r.month in (select unnest(?::date[]))
     """,
     "begeleiding": f"""
-        select b.path, b.line, b.gemeentecode, b.pseudo_id, b.datum, b.gebeurtenis, b.waarde,
+        select strftime(b.month, '%Y-%m') as month, b.path, b.line, b.gemeentecode, b.pseudo_id, b.datum, b.gebeurtenis, b.waarde,
                b.datum between b.month - interval 1 year and last_day(b.month) + interval 1 year
                  as within_a_year
         from raw.begeleiding b join ({_EFFECTIVE}) e using (path, sha256)
-        where b.month = ?
+        where b.month in (select unnest(?::date[]))
     """,
     "sociale_kaart": f"""
-        select s.path, s.line, s.organisatie_id, s.naam, s.type
+        select 'alle' as month, s.path, s.line, s.organisatie_id, s.naam, s.type
         from raw.sociale_kaart s join ({_EFFECTIVE}) e using (path, sha256)
         where ? is not null
     """,
     # Region-wide like the sociale kaart: the whole bevolking.csv in effect.
     "bevolking": f"""
-        select b.path, b.line, b.gemeentecode, b.jaar, b.inwoners_23_26
+        select 'alle' as month, b.path, b.line, b.gemeentecode, b.jaar, b.inwoners_23_26
         from raw.bevolking b join ({_EFFECTIVE}) e using (path, sha256)
         where ? is not null
     """,
-    # One row per municipality that delivered a list in M or M-1: did it deliver in M,
-    # and how much did its list change against its previous delivery?
+    # Per month M of the run, one row per municipality that delivered a list in M or M-1:
+    # did it deliver in M, and how much did its list change against its previous delivery?
     "jib_deliveries": f"""
         with lists as (
             select l.month, l.gemeentecode, l.path, l.rows_loaded,
@@ -57,21 +60,56 @@ QUERIES: dict[str, str] = {
             from audit.loads l join ({_EFFECTIVE}) e using (path, sha256)
             where l.source = 'jib'
         ),
-        now as (select * from lists where month = ?::date),
-        before as (select * from lists where month = ?::date - interval 1 month)
-        select coalesce(n.path, b.path) as path, 0 as line,
+        months as (select unnest(?::date[]) as month),
+        now as (
+            select m.month, l.gemeentecode, l.path, l.rows_loaded, l.previous_rows
+            from months m join lists l on l.month = m.month
+        ),
+        before as (
+            select m.month, l.gemeentecode, l.path
+            from months m join lists l on l.month = (m.month - interval 1 month)::date
+        )
+        select strftime(coalesce(n.month, b.month), '%Y-%m') as month,
+               coalesce(n.path, b.path) as path, 0 as line,
                coalesce(n.gemeentecode, b.gemeentecode) as gemeentecode,
                n.gemeentecode is not null as delivered,
                case when n.previous_rows > 0 then n.rows_loaded / n.previous_rows end
                  as change_ratio
-        from now n full join before b using (gemeentecode)
+        from now n full join before b on n.month = b.month and n.gemeentecode = b.gemeentecode
     """,
 }
 
+# Rows per GX validation: a national month of the real-size country is ~0.5M registration
+# rows, so a chunk is a few months there and the whole run for a region.
+MAX_ROWS = 2_000_000
 
-def frame(con: duckdb.DuckDBPyConnection, name: str, month: dt.date) -> pd.DataFrame:
-    params = [month, month] if name == "jib_deliveries" else [month]
-    return con.execute(QUERIES[name], params).df()
+
+def frame(con: duckdb.DuckDBPyConnection, name: str, months: list[str]) -> pd.DataFrame:
+    """The rows of `months` ('YYYY-MM-01' strings, or ['alle'] for a region-wide file)."""
+    return con.execute(QUERIES[name], [months]).df()
+
+
+def frames(
+    con: duckdb.DuckDBPyConnection, name: str, months: list[str], max_rows: int = MAX_ROWS
+) -> Iterator[pd.DataFrame]:
+    """The rows of `months` in as few frames as fit max_rows each (a month is never split:
+    uniqueness within a file holds within one frame)."""
+    counts = dict(
+        con.execute(
+            f"select month, count(*) from ({QUERIES[name]}) group by month", [months]
+        ).fetchall()
+    )
+    chunk: list[str] = []
+    rows = 0
+    for month in months:
+        n = counts.get("alle" if month == "alle" else month[:7], 0)
+        if chunk and rows + n > max_rows:
+            yield frame(con, name, chunk)
+            chunk, rows = [], 0
+        chunk.append(month)
+        rows += n
+    if chunk:
+        yield frame(con, name, chunk)
 
 
 # Months with a current loaded version of one of the file types; a region-wide file (no

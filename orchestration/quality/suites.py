@@ -84,41 +84,62 @@ def _validation(name: str):
 
 def validate(name: str, month: str, df: pd.DataFrame, outcome: SuiteOutcome) -> None:
     """Validate one month's DataFrame with suite `name`; add what failed to `outcome`."""
-    outcome.validations += 1
-    outcome.rows += len(df)
+    validate_months(name, df.assign(month=month), {month: outcome})
+
+
+def validate_months(name: str, df: pd.DataFrame, outcomes: dict[str, SuiteOutcome]) -> None:
+    """One GX validation of suite `name` over rows of several months (column `month`, a key
+    of `outcomes`); each month's outcome gets its rows and the failures among them.
+
+    Every expectation of the suites is row-wise or unique within a file (a file belongs to
+    one month), so one validation over the months finds what one per month would; the
+    unexpected rows' `month` puts each failure back in its month.
+    """
+    counts = df["month"].value_counts().to_dict() if len(df) else {}
+    for month, n in counts.items():
+        outcome = outcomes[month]
+        outcome.validations += 1
+        outcome.rows += int(n)
     if df.empty:
         return
     result = _validation(name).run(
         batch_parameters={"dataframe": df},
         result_format={
             "result_format": "COMPLETE",
-            "unexpected_index_column_names": ["path", "line"],
+            "unexpected_index_column_names": ["path", "line", "month"],
             "return_unexpected_index_query": False,
         },
     )
     for r in result.results:
-        outcome.expectations_run += 1
+        for month in counts:
+            outcomes[month].expectations_run += 1
         if r.success:
             continue
         cfg = r.expectation_config
         meta = cfg.meta or {}
-        res = r.result or {}
-        index = res.get("unexpected_index_list") or []
-        files = sorted({row["path"] for row in index if isinstance(row, dict) and "path" in row})
         kwargs = cfg.kwargs or {}
-        outcome.findings.append(
-            Finding(
-                suite=name,
-                month=month,
-                expectation=cfg.type,
-                column=str(kwargs.get("column") or kwargs.get("column_list") or ""),
-                severity=meta.get("severity", "error"),
-                why=meta.get("why", ""),
-                unexpected=int(res.get("unexpected_count") or 0),
-                rows=int(res.get("element_count") or len(df)),
-                files=files[:20],
+        res = r.result or {}
+        by_month: dict[str, list[dict[str, Any]]] = {}
+        for row in res.get("unexpected_index_list") or []:
+            if isinstance(row, dict) and row.get("month") in counts:
+                by_month.setdefault(row["month"], []).append(row)
+        if not by_month:  # a failure without rows to place: it counts for every month
+            unexpected = int(res.get("unexpected_count") or 0)
+            by_month = {m: [{}] * unexpected for m in counts}
+        for month, rows in sorted(by_month.items()):
+            outcomes[month].findings.append(
+                Finding(
+                    suite=name,
+                    month=month,
+                    expectation=cfg.type,
+                    column=str(kwargs.get("column") or kwargs.get("column_list") or ""),
+                    severity=meta.get("severity", "error"),
+                    why=meta.get("why", ""),
+                    unexpected=len(rows),
+                    rows=int(counts[month]),
+                    files=sorted({str(row["path"]) for row in rows if "path" in row})[:20],
+                )
             )
-        )
 
 
 def findings_markdown(findings: list[Finding]) -> str:

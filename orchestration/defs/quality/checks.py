@@ -1,7 +1,8 @@
 """Great Expectations suites as Dagster asset checks on the ingest's raw tables.
 
-Per file type, one multi-check runs the suite once per month (all municipalities
-together) and reports two results: `gx_fouten` (blocking: the ingest's own promises) and
+Per file type, one multi-check runs each suite once over the run's months (all
+municipalities together, the month a column; chunked by whole months when very large)
+and reports two results: `gx_fouten` (blocking: the ingest's own promises) and
 `gx_plausibiliteit` (a warning: deliveries that look odd).
 
 Which months, and why a result is never a false green:
@@ -27,8 +28,13 @@ import duckdb
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, run_months
 from orchestration.ingest.inbox import REGISTRATION_SOURCES
-from orchestration.quality.frames import frame, loaded_months
-from orchestration.quality.suites import Finding, SuiteOutcome, findings_markdown, validate
+from orchestration.quality.frames import frames, loaded_months
+from orchestration.quality.suites import (
+    Finding,
+    SuiteOutcome,
+    findings_markdown,
+    validate_months,
+)
 from orchestration.resources import WarehouseResource
 
 SUITES_BY_ASSET: dict[str, tuple[str, ...]] = {
@@ -103,12 +109,12 @@ def _previous(
 def _validate(
     con: duckdb.DuckDBPyConnection, table: str, suites: tuple[str, ...], months: list[str]
 ) -> dict[str, SuiteOutcome]:
-    """One outcome per month (YYYY-MM), every suite of the file type validated in it."""
-    outcomes: dict[str, SuiteOutcome] = {}
-    for month in months:
-        outcome = outcomes.setdefault(month[:7], SuiteOutcome())  # WHOLE_FILE stays 'alle'
-        for suite in suites:
-            validate(suite, month, frame(con, suite, month), outcome)
+    """One outcome per month (YYYY-MM), every suite of the file type validated in it: one
+    GX validation per suite over all of `months` (in chunks of whole months when large)."""
+    outcomes = {month[:7]: SuiteOutcome() for month in months}  # WHOLE_FILE stays 'alle'
+    for suite in suites:
+        for chunk in frames(con, suite, months):
+            validate_months(suite, chunk, outcomes)
     return outcomes
 
 

@@ -1,0 +1,118 @@
+"""GX validates a run's months in one go (issue #14): one validation per suite over all
+the months, in chunks of whole months when large, finds per month exactly what one
+validation per month found, and puts each failure back in its own month. Real generated
+files, the real ingest on a real DuckDB file, the real GX suites."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import duckdb
+import pytest
+from conftest import TEST_KEY
+
+from orchestration.core.bsn import Pseudonymiser
+from orchestration.defs.quality.checks import SUITES_BY_ASSET
+from orchestration.generate import generate_inbox
+from orchestration.ingest.inbox import scan_inbox
+from orchestration.ingest.load import ingest
+from orchestration.quality.frames import frame, frames, loaded_months
+from orchestration.quality.suites import SuiteOutcome, validate, validate_months
+from orchestration.registry import known_gemeenten
+
+MONTHLY = ("jib", "registration", "begeleiding")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    root = tmp_path_factory.mktemp("gx")
+    generate_inbox(root / "inbox", months=4, start="2025-01", seed=14)
+    con = duckdb.connect(str(root / "w.duckdb"))
+    ingest(con, scan_inbox(root / "inbox", known_gemeenten()), None, Pseudonymiser(TEST_KEY))
+    yield con
+    con.close()
+
+
+def _per_month(con: duckdb.DuckDBPyConnection, suites: tuple[str, ...], months: list[str]):
+    """The old way: one validation per suite and month."""
+    outcomes = {}
+    for month in months:
+        outcome = outcomes.setdefault(month[:7], SuiteOutcome())
+        for suite in suites:
+            one = frame(con, suite, [month]).drop(columns="month")
+            validate(suite, month[:7], one, outcome)
+    return outcomes
+
+
+def _together(con, suites, months, max_rows):
+    outcomes = {month[:7]: SuiteOutcome() for month in months}
+    chunks = 0
+    for suite in suites:
+        for chunk in frames(con, suite, months, max_rows=max_rows):
+            chunks += 1
+            validate_months(suite, chunk, outcomes)
+    return outcomes, chunks
+
+
+def _comparable(outcomes: dict[str, SuiteOutcome]) -> dict[str, tuple]:
+    return {
+        m: (
+            o.rows,
+            sorted(
+                (f.suite, f.expectation, f.column, f.severity, f.unexpected, f.rows, *f.files)
+                for f in o.findings
+            ),
+        )
+        for m, o in outcomes.items()
+    }
+
+
+@pytest.mark.parametrize("table", MONTHLY)
+def test_one_validation_over_the_months_equals_one_per_month(warehouse, table: str) -> None:
+    suites = SUITES_BY_ASSET[table]
+    months = loaded_months(warehouse, (table,) if table != "registration" else ("kvk",))
+    assert len(months) == 4
+    expected = _comparable(_per_month(warehouse, suites, months))
+    assert all(rows for rows, _ in expected.values())
+    whole, chunks = _together(warehouse, suites, months, max_rows=10**9)
+    assert chunks == len(suites)  # one validation per suite for the run
+    assert _comparable(whole) == expected
+    # Chunked by whole months (a tiny limit: a month per chunk), still the same.
+    small, chunks = _together(warehouse, suites, months, max_rows=1)
+    assert chunks == len(suites) * len(months)
+    assert _comparable(small) == expected
+
+
+def test_a_failure_lands_in_its_own_month(warehouse) -> None:
+    months = loaded_months(warehouse, ("jib",))
+    df = frame(warehouse, "jib", months)
+    # Break two rows of the third month and one of the first: the ages go out of range.
+    third = df.index[df["month"] == months[2][:7]][:2]
+    first = df.index[df["month"] == months[0][:7]][:1]
+    df.loc[third.union(first), "age"] = 30
+    outcomes = {m[:7]: SuiteOutcome() for m in months}
+    validate_months("jib", df, outcomes)
+    found = {m: [(f.column, f.unexpected) for f in o.failed("error")] for m, o in outcomes.items()}
+    assert found == {
+        months[0][:7]: [("age", 1)],
+        months[1][:7]: [],
+        months[2][:7]: [("age", 2)],
+        months[3][:7]: [],
+    }
+    broken = outcomes[months[2][:7]].failed("error")[0]
+    assert broken.rows == int((df["month"] == months[2][:7]).sum())
+    assert set(broken.files) == set(df.loc[third, "path"])
+    assert dataclasses.asdict(broken)["month"] == months[2][:7]
+
+
+def test_deliveries_compare_each_month_with_the_one_before(warehouse) -> None:
+    months = loaded_months(warehouse, ("jib",))
+    together = frame(warehouse, "jib_deliveries", months)
+    for month in months:
+        alone = frame(warehouse, "jib_deliveries", [month])
+        part = together[together["month"] == month[:7]]
+        key = ["gemeentecode", "delivered", "path"]
+        assert (
+            part[key].sort_values(key).values.tolist()
+            == alone[key].sort_values(key).values.tolist()
+        )
