@@ -3,10 +3,17 @@
 On a fresh warehouse it times, each in its own process with its peak RSS:
 1. the full backfill of N months through `inbeeld run` (one Dagster run), split by the
    run's own step timings into ingest, GX checks, dbt build and publish;
-2. one further month run incrementally on top of that warehouse;
-3. the floor: bench/floor.sql in plain DuckDB over the same CSVs.
+2. the floor: bench/floor.sql in plain DuckDB over the same CSVs, and whether the
+   warehouse's persistence and exclusion columns equal the floor's row for row;
+3. one further month run incrementally on top of that warehouse;
+4. the regional demo end to end (`inbeeld demo`).
 It prints a table with the ratios full/floor and incremental/full and rows per second,
-and writes the figures to bench/results/<date>-<scope>-<months>m.json. Not a test: it asserts nothing.
+the growth table of every scale measured so far, and writes the figures to
+bench/results/<date>-<scope>-<months>m[-real<pct>].json. Not a test: it asserts nothing.
+
+`--real-scale` (with `--scale F`, default 1.0) benchmarks the country at its real size:
+the generator then draws random elfproef-valid BSNs from the whole 9-digit space (the
+only mode that does; bench/README.md). They stay in the temporary work folder.
 """
 
 from __future__ import annotations
@@ -40,13 +47,29 @@ _MEASURE = (
     "sys.exit(rc)"
 )
 
+# Issue #14's targets (the country at its real size on this 2-core machine); issue #6's
+# looser ones (5x, 60 s, 15%) were for the 3.4% test-range country.
 TARGETS = {
     "full_s": 600,
-    "full_over_floor": 5.0,
-    "incremental_s": 60,
-    "incremental_over_full": 0.15,
+    "full_over_floor": 3.0,
+    "incremental_s": 45,
+    "incremental_over_full": 0.10,
     "peak_rss_gib": 4.0,
+    "demo_s": 60,
 }
+COMPARED = (
+    "gemeentecode, consecutive_months, spell_number, months_on_list_12m, persistent, "
+    "persistence_score, excluded, exclusion_reasons"
+)
+# The floor in its own process: its own clock around run_floor (interpreter start-up and
+# the export for the comparison are not floor work), then its rows to Parquet.
+_FLOOR = (
+    "import sys, time, duckdb; sys.path.insert(0, sys.argv[1]); from floor import run_floor;"
+    "con = duckdb.connect(); t = time.monotonic(); n = run_floor(sys.argv[2], con);"
+    "print('FLOOR_S', time.monotonic() - t, n, flush=True);"
+    f'con.execute("copy (select month, bsn, {COMPARED} from floor_youth_month) to \'"'
+    ' + sys.argv[3] + "\' (format parquet)")'
+)
 
 
 def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
@@ -119,6 +142,66 @@ def machine() -> dict[str, object]:
     }
 
 
+def compare_with_floor(warehouse: Path, floor_rows: Path, key: str) -> tuple[int, int]:
+    """(rows compared, rows differing) between marts.youth_month and the floor's Parquet;
+    the floor keys on the BSN, so its BSNs are pseudonymised here with the run's key."""
+    import duckdb
+
+    from orchestration.core.bsn import Pseudonymiser
+
+    pseudo = Pseudonymiser(key)
+    with duckdb.connect() as con:
+        con.execute(f"create view floor as select * from read_parquet('{floor_rows}')")
+        bsns = [r[0] for r in con.execute("select distinct bsn from floor").fetchall()]
+        con.execute("create table ids (bsn varchar, pseudo_id varchar)")
+        con.executemany("insert into ids values (?, ?)", [(b, pseudo(b)) for b in bsns])
+        con.execute(f"attach '{warehouse}' as w (read_only)")
+        ours = f"select month, pseudo_id, {COMPARED} from w.marts.youth_month"
+        theirs = f"select month, i.pseudo_id, {COMPARED} from floor join ids i using (bsn)"
+        n = con.execute(f"select count(*) from ({ours})").fetchone()[0]
+        floor_n = con.execute(f"select count(*) from ({theirs})").fetchone()[0]
+        differing = con.execute(
+            f"select count(*) from (({ours} except all {theirs}) union all "
+            f"({theirs} except all {ours}))"
+        ).fetchone()[0]
+    return max(n, floor_n), differing
+
+
+def growth_table(current: dict[str, object]) -> Table:
+    """Rows, seconds and RSS of the latest national run at each scale measured so far."""
+    latest: dict[float, dict[str, object]] = {}
+    for path in sorted(RESULTS.glob("*-national-*.json")):
+        fig = json.loads(path.read_text())
+        if fig.get("months") == current["months"]:
+            latest[float(fig.get("scale", 0.034))] = fig
+    if current["scope"] == "national":
+        latest[float(current["scale"])] = current
+    table = Table(title=f"Groei — heel Nederland, {current['months']} maanden")
+    for col in (
+        "schaal",
+        "rijen",
+        "backfill s",
+        "backfill GiB",
+        "maand s",
+        "vloer s",
+        "rijen/s",
+        "datum",
+    ):
+        table.add_column(col, justify="right")
+    for scale, fig in sorted(latest.items()):
+        table.add_row(
+            f"{scale:.1%}",
+            f"{fig['rows_in']:,}",
+            f"{fig['full_s']}",
+            f"{fig['full_peak_rss_gib']}",
+            f"{fig['incremental_s']}",
+            f"{fig['floor_s']}",
+            f"{fig['rows_per_s_full']:,}",
+            str(fig["date"]),
+        )
+    return table
+
+
 def main() -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -127,16 +210,26 @@ def main() -> int:
     p.add_argument("--region", help="one arbeidsmarktregio instead of the whole country")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
+    p.add_argument(
+        "--real-scale",
+        action="store_true",
+        help="the country at its real size (random BSNs from the whole 9-digit space)",
+    )
+    p.add_argument("--scale", type=float, default=1.0, help="with --real-scale: share of it")
+    p.add_argument("--no-demo", action="store_true", help="skip timing `inbeeld demo`")
     args = p.parse_args()
+    if args.real_scale and args.region:
+        p.error("--real-scale is for the whole country")
 
     work = Path(args.keep or tempfile.mkdtemp(prefix="inbeeld-bench-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    for sub in ("inbox", "next", "w.duckdb", "dagster_home", "publish", "exports"):
+    for sub in ("inbox", "next", "aside", "w.duckdb", "dagster_home", "publish", "exports"):
         path = work / sub
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    key = "bench-key-not-for-production"
     env = {
         **os.environ,
-        "INBEELD_PSEUDONYM_KEY": "bench-key-not-for-production",
+        "INBEELD_PSEUDONYM_KEY": key,
         "INBEELD_SETTLE_SECONDS": "0",  # the generator has finished writing
         "INBEELD_WAREHOUSE": str(work / "w.duckdb"),
         "INBEELD_PUBLISH": str(work / "publish"),
@@ -145,6 +238,8 @@ def main() -> int:
         "GX_ANALYTICS_ENABLED": "false",
     }
     scope = ["--region", args.region] if args.region else ["--national"]
+    if args.real_scale:
+        scope += ["--real-scale", "--scale", str(args.scale)]
     first = dt.date(2021, 1, 1)
     last_full = dt.date(
         first.year + (first.month - 1 + args.months - 1) // 12,
@@ -153,9 +248,10 @@ def main() -> int:
     )
     nxt = dt.date(last_full.year + last_full.month // 12, last_full.month % 12 + 1, 1)
 
-    console.print(
-        f"[bold]inbeeld bench[/] — {'regio ' + args.region if args.region else 'heel Nederland'}, {args.months} maanden + 1, in {work}"
-    )
+    where = f"regio {args.region}" if args.region else "heel Nederland"
+    if args.real_scale:
+        where += f" op {args.scale:.0%} van de echte omvang"
+    console.print(f"[bold]inbeeld bench[/] — {where}, {args.months} maanden + 1, in {work}")
     with console.status("Synthetische inbox genereren"):
         gen_s, _ = measure(
             [
@@ -174,6 +270,7 @@ def main() -> int:
             env,
             work / "generate.log",
         )
+    marker = json.loads((work / "inbox" / ".inbeeld-generated").read_text())
     # The last month waits outside the inbox for the incremental run.
     shutil.move(work / "inbox" / f"{nxt:%Y-%m}", work / "next")
     files = sum(1 for _ in (work / "inbox").rglob("*.csv"))
@@ -194,6 +291,39 @@ def main() -> int:
         per_month = con.execute(
             "select avg(n) from (select count(*) as n from marts.youth_month group by month)"
         ).fetchone()[0]
+        rejected = [
+            r[0]
+            for r in con.execute(
+                "select distinct path from audit.loads where status = 'rejected' "
+                "and path not in (select path from audit.loads where is_current)"
+            ).fetchall()
+        ]
+
+    # The floor reads every file it finds; files the pipeline refused as a whole wait aside.
+    for rel in rejected:
+        (work / "aside" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(work / "inbox" / rel, work / "aside" / rel)
+    floor_cmd = [
+        str(BIN / "python"),
+        "-c",
+        _FLOOR,
+        str(REPO / "bench"),
+        str(work / "inbox"),
+        str(work / "floor.parquet"),
+    ]
+    with console.status("De vloer: bench/floor.sql in DuckDB"):
+        _, floor_rss = measure(floor_cmd, env, work / "floor.log")
+    floor_line = next(
+        line for line in (work / "floor.log").read_text().splitlines() if line.startswith("FLOOR_S")
+    )
+    floor_s = float(floor_line.split()[1])
+    for rel in rejected:
+        shutil.move(work / "aside" / rel, work / "inbox" / rel)
+    with console.status("Warehouse en vloer rij voor rij vergelijken"):
+        compared, differing = compare_with_floor(work / "w.duckdb", work / "floor.parquet", key)
+    console.print(
+        f"  vloer: {floor_s:.1f} s; {compared:,} jongere-maanden vergeleken, {differing} verschillend"
+    )
 
     shutil.move(work / "next", work / "inbox" / f"{nxt:%Y-%m}")
     with console.status(f"Eén maand erbij: inbeeld run --months {nxt:%Y-%m}..{nxt:%Y-%m}"):
@@ -212,23 +342,31 @@ def main() -> int:
     inc_phases = step_split(work / "dagster_home")
     console.print(f"  incrementeel: {inc_s:.1f} s")
 
-    shutil.move(work / "inbox" / f"{nxt:%Y-%m}", work / "next")
-    floor_cmd = [
-        str(BIN / "python"),
-        "-c",
-        "import sys, duckdb; sys.path.insert(0, sys.argv[1]); from floor import run_floor; "
-        "print(run_floor(sys.argv[2], duckdb.connect()))",
-        str(REPO / "bench"),
-        str(work / "inbox"),
-    ]
-    with console.status("De vloer: bench/floor.sql in DuckDB"):
-        floor_s, floor_rss = measure(floor_cmd, env, work / "floor.log")
-    console.print(f"  vloer: {floor_s:.1f} s")
+    demo_s = demo_rss = None
+    if not args.no_demo:
+        demo_env = {
+            **env,
+            "INBEELD_WAREHOUSE": str(work / "demo" / "w.duckdb"),
+            "INBEELD_PUBLISH": str(work / "demo" / "publish"),
+            "INBEELD_EXPORTS": str(work / "demo" / "exports"),
+            "DAGSTER_HOME": str(work / "demo" / "dagster_home"),
+        }
+        shutil.rmtree(work / "demo", ignore_errors=True)
+        (work / "demo" / "dagster_home").mkdir(parents=True)
+        with console.status("De demo van één regio: inbeeld demo"):
+            demo_s, demo_rss = measure(
+                [str(BIN / "inbeeld"), "demo", "--inbox", str(work / "demo" / "inbox")],
+                demo_env,
+                work / "demo.log",
+            )
+        console.print(f"  demo: {demo_s:.1f} s")
 
     figures = {
         "date": dt.date.today().isoformat(),
         "machine": machine(),
         "scope": args.region or "national",
+        "scale": marker.get("scale"),
+        "real_scale": bool(args.real_scale),
         "months": args.months,
         "files": files,
         "rows_in": rows_in,
@@ -243,23 +381,31 @@ def main() -> int:
         "incremental_peak_rss_gib": round(inc_rss, 2),
         "floor_s": round(floor_s, 1),
         "floor_peak_rss_gib": round(floor_rss, 2),
+        "floor_rows_compared": compared,
+        "floor_rows_differing": differing,
+        "demo_s": None if demo_s is None else round(demo_s, 1),
+        "demo_peak_rss_gib": None if demo_rss is None else round(demo_rss, 2),
         "full_over_floor": round(full_s / floor_s, 1),
         "incremental_over_full": round(inc_s / full_s, 3),
         "rows_per_s_full": round(rows_in / full_s),
         "rows_per_s_floor": round(rows_in / floor_s),
     }
+    rss = [r for r in (full_rss, inc_rss, floor_rss, demo_rss) if r is not None]
     verdict = {
         "full_s": figures["full_s"] <= TARGETS["full_s"],
         "full_over_floor": figures["full_over_floor"] <= TARGETS["full_over_floor"],
         "incremental_s": figures["incremental_s"] <= TARGETS["incremental_s"],
         "incremental_over_full": figures["incremental_over_full"]
         <= TARGETS["incremental_over_full"],
-        "peak_rss_gib": max(full_rss, inc_rss, floor_rss) <= TARGETS["peak_rss_gib"],
+        "peak_rss_gib": max(rss) <= TARGETS["peak_rss_gib"],
+        "floor_identical": differing == 0,
     }
+    if demo_s is not None:
+        verdict["demo_s"] = demo_s <= TARGETS["demo_s"]
     figures["targets_met"] = verdict
 
     table = Table(
-        title=f"inbeeld bench — {figures['scope']}, {args.months} maanden, {files} bestanden, {rows_in} rijen"
+        title=f"inbeeld bench — {where}, {args.months} maanden, {files} bestanden, {rows_in:,} rijen"
     )
     for col in ("meting", "seconden", "piek RSS (GiB)", "toelichting"):
         table.add_column(col, justify="right" if col != "meting" else "left")
@@ -267,15 +413,25 @@ def main() -> int:
         "volledige backfill",
         f"{full_s:.1f}",
         f"{full_rss:.2f}",
-        ", ".join(f"{k} {v:.0f} s" for k, v in phases.items()),
+        ", ".join(f"{k} {v:.0f} s" for k, v in phases.items()) + f"; doel ≤ {TARGETS['full_s']} s",
     )
     table.add_row(
         "één maand erbij",
         f"{inc_s:.1f}",
         f"{inc_rss:.2f}",
-        ", ".join(f"{k} {v:.0f} s" for k, v in inc_phases.items()),
+        ", ".join(f"{k} {v:.0f} s" for k, v in inc_phases.items())
+        + f"; doel ≤ {TARGETS['incremental_s']} s",
     )
-    table.add_row("vloer (floor.sql)", f"{floor_s:.1f}", f"{floor_rss:.2f}", "alleen DuckDB")
+    table.add_row(
+        "vloer (floor.sql)",
+        f"{floor_s:.1f}",
+        f"{floor_rss:.2f}",
+        f"alleen DuckDB; {differing} van {compared:,} rijen anders dan het warehouse",
+    )
+    if demo_s is not None:
+        table.add_row(
+            "demo (één regio)", f"{demo_s:.1f}", f"{demo_rss:.2f}", f"doel ≤ {TARGETS['demo_s']} s"
+        )
     table.add_row(
         "volledig / vloer",
         f"{figures['full_over_floor']}×",
@@ -303,9 +459,12 @@ def main() -> int:
         )
     )
     console.print(f"Machine: {figures['machine']}")
+    if figures["scope"] == "national":
+        console.print(growth_table(figures))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    scope = "national" if not args.region else args.region.lower().replace(" ", "-")
-    out = RESULTS / f"{figures['date']}-{scope}-{args.months}m.json"
+    name = "national" if not args.region else args.region.lower().replace(" ", "-")
+    suffix = f"-real{round(args.scale * 100)}" if args.real_scale else ""
+    out = RESULTS / f"{figures['date']}-{name}-{args.months}m{suffix}.json"
     out.write_text(json.dumps(figures, indent=2) + "\n")
     console.print(f"Cijfers: {out}")
     if not args.keep:

@@ -255,6 +255,26 @@ def test_pool_limit_scales_down_without_reusing_a_bsn(tmp_path: Path, registry: 
     assert s.youths > 0.85 * 9091  # most of the pool is used
 
 
+def test_real_scale_draws_from_the_whole_bsn_space(tmp_path: Path) -> None:
+    # The benchmark's mode only: the country at (here 30% of) its real size needs more
+    # persons than the test range holds, so the BSNs come from the whole 9-digit space.
+    s = generate_inbox(
+        tmp_path / "nl",
+        national=True,
+        real_scale=0.3,
+        months=2,
+        start="2025-01",
+    )  # the real registry: all 342 municipalities
+    assert s.municipalities > 300 and s.scale == 0.3 and s.warnings == [] and s.youths > 9091
+    bsns = {r["bsn"] for p in s.out.glob("*/*/*.csv") for r in read_csv(p) if elf(r["bsn"])}
+    assert 0.9 * s.youths <= len(bsns) <= s.youths
+    assert all(len(b) == 9 and not b.startswith("9999") for b in bsns)
+    marker = json.loads((s.out / MARKER).read_text())
+    assert marker["real_scale"] == 0.3
+    with pytest.raises(ValueError, match="national"):
+        generate_inbox(tmp_path / "r", real_scale=0.5, months=1)
+
+
 def test_default_start_ends_at_the_last_closed_month(tmp_path: Path, registry: Path) -> None:
     s = generate_inbox(tmp_path / "d", region="Midden-Utrecht", months=3, registry_csv=registry)
     today = dt.date.today()
