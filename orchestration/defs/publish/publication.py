@@ -77,7 +77,8 @@ def szw_quarterly(
     description=(
         "Het regionale dashboard per arbeidsmarktregio (`publish/<regio>/index.html`), een "
         "pagina per gemeente (`publish/<regio>/<gemeente>.html`) en de "
-        "index (`publish/index.html`): statische HTML met plotly.js ingesloten, Nederlandstalig, "
+        "index (`publish/index.html`): statische HTML, plotly.js één keer per site "
+        "(`publish/plotly.min.js`, geen netwerk nodig), Nederlandstalig, "
         "alleen geaggregeerde aantallen onder geheimhouding. Per regio ook "
         "`publish/<regio>/leveringen.csv`: per maand, gemeente en bestand geleverd, afgekeurd "
         "(met de reden) of ontbreekt (uit `reports.delivery_status`)."
