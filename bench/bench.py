@@ -36,7 +36,8 @@ from rich.table import Table
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
 RESULTS = REPO / "bench" / "results"
-console = Console()
+# Wide enough for the tables when the output goes to a file (make bench > log).
+console = Console(width=None if sys.stdout.isatty() else 140)
 
 # Runs a command and reports the peak RSS of it and its descendants (ru_maxrss of the
 # waited-for children, in KiB on Linux) on its last line.
