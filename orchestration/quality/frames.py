@@ -18,7 +18,8 @@ _EFFECTIVE = "select path, sha256 from audit.versions_in_effect"
 
 QUERIES: dict[str, str] = {
     "jib": f"""
-        select strftime(j.month, '%Y-%m') as month, j.path, j.line, j.gemeentecode, j.pseudo_id, j.geboortedatum,
+        select strftime(j.month, '%Y-%m') as month, j.path, j.line, j.gemeentecode,
+               j.pseudo_id, j.geboortedatum,
                date_diff('year', j.geboortedatum, j.month)
                  - case when j.geboortedatum + to_years(date_diff('year', j.geboortedatum, j.month))
                         > j.month then 1 else 0 end as age
@@ -26,14 +27,16 @@ QUERIES: dict[str, str] = {
         where j.month in (select unnest(?::date[]))
     """,
     "registration": f"""
-        select strftime(r.month, '%Y-%m') as month, r.path, r.line, r.gemeentecode, r.source, r.pseudo_id, r.begindatum, r.einddatum,
+        select strftime(r.month, '%Y-%m') as month, r.path, r.line, r.gemeentecode, r.source,
+               r.pseudo_id, r.begindatum, r.einddatum,
                coalesce(r.einddatum >= r.begindatum, true) as end_not_before_begin,
                r.begindatum <= last_day(r.month) as begins_by_delivery
         from raw.registration r join ({_EFFECTIVE}) e using (path, sha256)
         where r.month in (select unnest(?::date[]))
     """,
     "begeleiding": f"""
-        select strftime(b.month, '%Y-%m') as month, b.path, b.line, b.gemeentecode, b.pseudo_id, b.datum, b.gebeurtenis, b.waarde,
+        select strftime(b.month, '%Y-%m') as month, b.path, b.line, b.gemeentecode,
+               b.pseudo_id, b.datum, b.gebeurtenis, b.waarde,
                b.datum between b.month - interval 1 year and last_day(b.month) + interval 1 year
                  as within_a_year
         from raw.begeleiding b join ({_EFFECTIVE}) e using (path, sha256)
