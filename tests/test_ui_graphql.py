@@ -109,9 +109,17 @@ def ui(tmp_path_factory):
         try:
             proc.wait(timeout=180)
         except subprocess.TimeoutExpired:
+            # Which process of the group still runs, and in what state: the next fix needs it
+            # (seen twice under `pytest -n 2` on a loaded 2-core machine, never serially).
+            left = subprocess.run(
+                ["ps", "-o", "pid,ppid,stat,etime,wchan:20,args", "-g", str(proc.pid)],
+                capture_output=True,
+                text=True,
+            ).stdout
             os.killpg(proc.pid, signal.SIGKILL)
             raise AssertionError(
-                "make ui did not stop within 180 s of SIGTERM:\n" + log_path.read_text()[-3000:]
+                f"make ui did not stop within 180 s of SIGTERM; still running:\n{left}\n"
+                + log_path.read_text()[-3000:]
             ) from None
         finally:
             log.close()
