@@ -112,7 +112,7 @@ def ui(tmp_path_factory):
             # Which process of the group still runs, and in what state: the next fix needs it
             # (seen twice under `pytest -n 2` on a loaded 2-core machine, never serially).
             left = subprocess.run(
-                ["ps", "-o", "pid,ppid,stat,etime,wchan:20,args", "-g", str(proc.pid)],
+                ["ps", "-ww", "-o", "pid,ppid,stat,etime,wchan:20,args", "-g", str(proc.pid)],
                 capture_output=True,
                 text=True,
             ).stdout
