@@ -285,6 +285,7 @@ def main() -> int:
     console.print(f"  volledig: {full_s:.1f} s")
 
     import duckdb
+    from floor import refused_files  # bench/ is on sys.path: this script's folder
 
     with duckdb.connect(str(work / "w.duckdb"), read_only=True) as con:
         rows_in = con.execute("select coalesce(sum(rows_in), 0) from audit.loads").fetchone()[0]
@@ -292,13 +293,7 @@ def main() -> int:
         per_month = con.execute(
             "select avg(n) from (select count(*) as n from marts.youth_month group by month)"
         ).fetchone()[0]
-        rejected = [
-            r[0]
-            for r in con.execute(
-                "select distinct path from audit.loads where status = 'rejected' "
-                "and path not in (select path from audit.loads where is_current)"
-            ).fetchall()
-        ]
+        rejected = refused_files(con)
 
     # The floor reads every file it finds; files the pipeline refused as a whole wait aside.
     for rel in rejected:

@@ -1347,7 +1347,6 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
     publish/<regio>/<gemeente>.html, and publish/plotly.min.js; return the pages written
     (the index first, each region's page before its municipalities')."""
     env = _environment()
-    plotly_src = PLOTLY_SRC
     out.mkdir(parents=True, exist_ok=True)
     (out / PLOTLY_FILE).write_text(get_plotlyjs(), encoding="utf-8")
     pages: list[Path] = []
@@ -1386,13 +1385,13 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
             provisional=[t.month_short(m) for m in cb.provisional],
             incomplete=incomplete_months(cb),
             source=t.SOURCE,
-            plotly_src=plotly_src,
+            plotly_src=PLOTLY_SRC,
             page_script=PAGE_SCRIPT,
         )
         page.write_text(html, encoding="utf-8")
         pages.append(page)
         for g in cb.gemeenten:
-            pages.append(_write_municipality(env, cb, g, page.parent, plotly_src))
+            pages.append(_write_municipality(env, cb, g, page.parent))
         summaries.append(
             {
                 "region": cb.region,
@@ -1418,9 +1417,7 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
     return [index, *pages]
 
 
-def _write_municipality(
-    env: Environment, cb: c.RegionCube, g: str, folder: Path, plotly_src: str
-) -> Path:
+def _write_municipality(env: Environment, cb: c.RegionCube, g: str, folder: Path) -> Path:
     """publish/<regio>/<gemeente>.html: the municipality's own tiles and figures beside
     the region's numbers, all from the region's one protected cell set."""
     drawn = municipality_figures(cb, g)
@@ -1452,7 +1449,7 @@ def _write_municipality(
             provisional=[t.month_short(m) for m in cb.provisional],
             incomplete=incomplete_months(cb, g),
             source=t.SOURCE,
-            plotly_src=plotly_src,
+            plotly_src=PLOTLY_SRC,
             page_script=PAGE_SCRIPT,
         ),
         encoding="utf-8",

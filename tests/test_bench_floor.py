@@ -27,15 +27,7 @@ def test_floor_equals_the_real_mart(published, tmp_path):
                 f"select month, pseudo_id, {COLUMNS} from marts.youth_month"
             ).fetchall()
         }
-        # A rejected version is never current: the files refused as a whole are those
-        # without a current (loaded) version.
-        rejected = [
-            r[0]
-            for r in con.execute(
-                "select distinct path from audit.loads where status = 'rejected' "
-                "and path not in (select path from audit.loads where is_current)"
-            ).fetchall()
-        ]
+        rejected = floor.refused_files(con)
     # The floor reads every file it finds; the pipeline refused these as a whole.
     inbox = tmp_path / "inbox"
     shutil.copytree(published["inbox"], inbox)
