@@ -29,12 +29,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
-from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
-from plotly.subplots import make_subplots
 
+from dashboards import plot
 from dashboards import texts as t
 from dashboards.figure_tables import FOLDER, Column, FigureTable, month_key
 from orchestration.core.dates import add_months
@@ -184,7 +182,7 @@ class Tile:
     region: str = ""  # on a municipality page: the region's value beside it
 
 
-def _layout(fig: go.Figure, height: int = 420, barmode: str | None = None) -> go.Figure:
+def _layout(fig: plot.Figure, height: int = 420, barmode: str | None = None) -> plot.Figure:
     """The house style. No width: a figure is as wide as its card (autosize), on every
     screen and on paper. The legend stands at the foot of the figure, in a margin of its
     own below the axis labels, so it never covers a subplot title or the plot."""
@@ -219,7 +217,7 @@ def _layout(fig: go.Figure, height: int = 420, barmode: str | None = None) -> go
     return fig
 
 
-def _stub_legends(fig: go.Figure, barmode: str) -> None:
+def _stub_legends(fig: plot.Figure, barmode: str) -> None:
     """plotly draws a bar's legend entry like its first bar: where that is a stub (white),
     the entry comes from an empty bar of the real colour in the same place instead (in
     grouped bars, in the same slot of the group). A lone trace has no legend."""
@@ -227,25 +225,25 @@ def _stub_legends(fig: go.Figure, barmode: str) -> None:
         return
     grouped = barmode == "group"
     for rank, trace in enumerate(list(fig.data)):
-        trace.legendrank = 1000 + rank
-        if trace.type == "bar" and grouped:
-            trace.offsetgroup = f"g{rank}"
-        meta = trace.meta if trace.type == "bar" and isinstance(trace.meta, tuple) else ()
-        if not (meta and meta[0] and trace.showlegend is not False):
+        trace["legendrank"] = 1000 + rank
+        if trace["type"] == "bar" and grouped:
+            trace["offsetgroup"] = f"g{rank}"
+        meta = trace.get("meta", []) if trace["type"] == "bar" else []
+        if not (meta and meta[0] and trace.get("showlegend") is not False):
             continue
-        group = trace.legendgroup or f"stub-{rank}"
+        group = trace.get("legendgroup") or f"stub-{rank}"
         trace.update(showlegend=False, legendgroup=group)
         fig.add_trace(
-            go.Bar(
-                name=trace.name,
+            plot.bar(
+                name=trace.get("name"),
                 x=[None],
                 y=[None],
-                marker_color=trace.marker.line.color,
+                marker_color=trace["marker"]["line"]["color"],
                 legendgroup=group,
-                offsetgroup=trace.offsetgroup,
+                offsetgroup=trace.get("offsetgroup"),
                 legendrank=1000 + rank,
-                xaxis=trace.xaxis,
-                yaxis=trace.yaxis,
+                xaxis=trace.get("xaxis"),
+                yaxis=trace.get("yaxis"),
                 hoverinfo="skip",
             )
         )
@@ -332,7 +330,7 @@ def _column(cells: list[list], j: int) -> list:
 
 def _bar(
     name: str, x: list, cb: c.RegionCube, cells: list, color: str, stub: float = 0, **kw
-) -> go.Bar:
+) -> plot.Trace:
     """Bars with their value as a label above the bar, never turned on its side: all labels
     of a figure in one size, small enough for the narrowest bar, and left out where that
     would be smaller than MIN_LABEL_SIZE (a phone). A hidden (`<5`, `x`) or unknown (`.`,
@@ -343,7 +341,7 @@ def _bar(
     hidden = [v is None for v in y]
     height = stub or max(1.0, max((v for v in y if v is not None), default=0) / 20)
     position = kw.pop("textposition", "outside")
-    return go.Bar(
+    return plot.bar(
         name=name,
         x=x,
         y=[height if h else v for h, v in zip(hidden, y, strict=True)],
@@ -368,7 +366,7 @@ def _monthly_stack(cb: c.RegionCube, fig_id: str, prefix: str, parts: dict[str, 
     months = cb.months
     x = [_month_label(cb, m) for m in months]
     cells = [[("rm", "TOTAAL", m, f"{prefix}_{code}") for code in parts] for m in months]
-    fig = go.Figure()
+    fig = plot.Figure()
     for i, label in enumerate(parts.values()):
         fig.add_trace(_bar(label, x, cb, _column(cells, i), PALETTE[i], textposition="inside"))
     table = _table(
@@ -381,22 +379,24 @@ def _monthly_stack(cb: c.RegionCube, fig_id: str, prefix: str, parts: dict[str, 
     return _figure(fig_id, _layout(_stacked(fig), barmode="stack"), table)
 
 
-def _stacked(fig: go.Figure) -> go.Figure:
+def _stacked(fig: plot.Figure) -> plot.Figure:
     """Stacked bars: the stubs of hidden or unknown values one height across the figure, a
     twelfth of the tallest stack of its subplot, tall enough to carry their label inside."""
     tallest: dict[str, float] = {}
     for trace in fig.data:
-        for x, y, meta in zip(trace.x, trace.y, trace.meta, strict=True):
-            key = f"{trace.xaxis}|{x}"
+        for x, y, meta in zip(trace["x"], trace["y"], trace["meta"], strict=True):
+            key = f"{trace.get('xaxis')}|{x}"
             tallest[key] = tallest.get(key, 0) + (0 if meta else y)
     for trace in fig.data:
-        axis = max((v for k, v in tallest.items() if k.startswith(f"{trace.xaxis}|")), default=0)
+        axis_key = f"{trace.get('xaxis')}|"
+        axis = max((v for k, v in tallest.items() if k.startswith(axis_key)), default=0)
         height = max(1.0, axis / 12)
-        trace.y = [height if meta else y for y, meta in zip(trace.y, trace.meta, strict=True)]
-        trace.textposition = [
-            "inside" if meta else p for p, meta in zip(trace.textposition, trace.meta, strict=True)
+        meta = trace["meta"]
+        trace["y"] = [height if m else y for y, m in zip(trace["y"], meta, strict=True)]
+        trace["textposition"] = [
+            "inside" if m else p for p, m in zip(trace["textposition"], meta, strict=True)
         ]
-        trace.insidetextanchor = "middle"
+        trace["insidetextanchor"] = "middle"
     return fig
 
 
@@ -405,19 +405,17 @@ def _month_label(cb: c.RegionCube, m: date) -> str:
     return t.month_short(m) + (PROVISIONAL if m in cb.provisional else "")
 
 
-def _html(fig: go.Figure, fig_id: str) -> str:
+def _html(fig: plot.Figure, fig_id: str) -> str:
     """The figure's div and the script that draws it once the whole page is parsed: then
     every card stands where it will stay, so the first drawing has its card's width. (Drawn
     while the page is still being read, the first card of the grid is alone on its row and
     twice as wide as it will be.)"""
-    spec = fig.to_plotly_json()
     data, layout, config = (
-        to_json_plotly(x).replace("</", "<\\/")
-        for x in (spec.get("data", []), spec.get("layout", {}), PLOTLY_CONFIG)
+        x.replace("</", "<\\/") for x in (*fig.json(), plot.to_json(PLOTLY_CONFIG))
     )
-    div = f"fig-{fig_id}"
+    div, height = f"fig-{fig_id}", fig.layout["height"]
     return (
-        f'<div id="{div}" class="plotly-graph-div" style="height:{fig.layout.height}px;'
+        f'<div id="{div}" class="plotly-graph-div" style="height:{height}px;'
         f' width:100%;"></div>\n<script>document.addEventListener("DOMContentLoaded",'
         f' function () {{ Plotly.newPlot("{div}", {data}, {layout}, {config}); }});</script>'
     )
@@ -425,7 +423,7 @@ def _html(fig: go.Figure, fig_id: str) -> str:
 
 def _figure(
     fig_id: str,
-    fig: go.Figure,
+    fig: plot.Figure,
     table: FigureTable,
     wide: bool = False,
     notes: list[str] | None = None,
@@ -511,7 +509,7 @@ def _deliveries_figure(cb: c.RegionCube) -> Figure:
     n = len(dl.SOURCES)
     row_px, gap_px = 20, 34  # a row of cells; room for the next grid's title
     plot_px = n * len(codes) * row_px + (n - 1) * gap_px
-    fig = make_subplots(
+    fig = plot.subplots(
         rows=n,
         cols=1,
         shared_xaxes=True,
@@ -525,7 +523,7 @@ def _deliveries_figure(cb: c.RegionCube) -> Figure:
     for row, source in enumerate(dl.SOURCES, start=1):
         cells = [[by_cell.get((source, g, m)) for m in months] for g in codes]
         fig.add_trace(
-            go.Heatmap(
+            plot.heatmap(
                 x=x,
                 y=y,
                 z=[[level[d.status] + 0.5 if d else None for d in r] for r in cells],
@@ -557,7 +555,7 @@ def _deliveries_figure(cb: c.RegionCube) -> Figure:
     # The legend: one entry per status, with its colour and letter.
     for status in dl.STATUSES:
         fig.add_trace(
-            go.Scatter(
+            plot.scatter(
                 x=[None],
                 y=[None],
                 mode="markers",
@@ -665,11 +663,11 @@ def _trend_figure(cb: c.RegionCube, x: list[str], scope: str = "TOTAAL") -> Figu
     months = cb.months
     cells = [[("rm", scope, m, measure) for measure in TREND_MEASURES] for m in months]
     incomplete = incomplete_months(cb, scope)
-    fig = go.Figure()
+    fig = plot.Figure()
     for i, measure in enumerate(TREND_MEASURES):
         y, labels = _series(cb, _column(cells, i))
         fig.add_trace(
-            go.Scatter(
+            plot.scatter(
                 name=t.MEASURES[measure],
                 x=x,
                 y=y,
@@ -697,7 +695,7 @@ def _trend_figure(cb: c.RegionCube, x: list[str], scope: str = "TOTAAL") -> Figu
             )
     if incomplete:
         fig.add_trace(
-            go.Scatter(
+            plot.scatter(
                 name=_wrap("onvolledige maand (een lijst ontbreekt)", 24),
                 x=[x[months.index(m)] for m in incomplete],
                 y=[on_list[months.index(m)] for m in incomplete],
@@ -754,7 +752,7 @@ def _single_bars(
 ) -> Figure:
     """Bars by category of the latest month (one trace per column, grouped), every bar
     with its value above it; the same cells as a table."""
-    fig = go.Figure()
+    fig = plot.Figure()
     for j, (label, colour) in enumerate(columns):
         fig.add_trace(_bar(label, names, cb, _column(cells, j), colour))
     fig = _layout(fig, height=height, barmode="group")
@@ -791,8 +789,8 @@ def _funnel_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
         name if rate is None else f"{name} ({t.CONVERSION.format(pct=_shown(cb, rate))})"
         for name, rate in zip(t.FUNNEL_STEPS.values(), conversion, strict=True)
     ]
-    fig = go.Figure(
-        go.Funnel(
+    fig = plot.Figure(
+        plot.funnel(
             y=[_wrap(x, 20) for x in steps],
             x=y,
             text=labels,
@@ -852,7 +850,7 @@ def _results_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
         if scope != "TOTAAL":
             row += rates("TOTAAL", period)
         cells.append(row)
-    fig = go.Figure()
+    fig = plot.Figure()
     for j, (kind, colour) in ((2, ("werk", GREEN)), (4, ("opleiding", ORANGE))):
         fig.add_trace(_bar(t.TRAJECT_COLUMNS[f"{kind}%"], px, cb, _column(cells, j), colour))
         fig.add_hline(
@@ -866,7 +864,7 @@ def _results_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
         for j, (kind, colour) in ((8, ("werk", GREEN)), (9, ("opleiding", ORANGE))):
             y, labels = _series(cb, _column(cells, j))
             fig.add_trace(
-                go.Scatter(
+                plot.scatter(
                     name=f"regio: {t.TRAJECT_COLUMNS[f'{kind}%']}",
                     x=px,
                     y=y,
@@ -921,11 +919,11 @@ def _channels_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
             reached = ("channel", scope, q.label, ch, "bereikt")
             row += [approached, reached, Rate(reached, approached)]
         cells.append(row)
-    fig = go.Figure()
+    fig = plot.Figure()
     for i, label in enumerate(t.CHANNELS.values()):
         y, labels = _series(cb, _column(cells, 3 * i + 2))
         fig.add_trace(
-            go.Scatter(
+            plot.scatter(
                 name=label,
                 x=qx,
                 y=y,
@@ -974,7 +972,7 @@ def _declined_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
     months = cb.months
     x = [_month_label(cb, m) for m in months]
     cells = [[("declined", scope, m, kind) for kind in c.DECLINED] for m in months]
-    fig = go.Figure()
+    fig = plot.Figure()
     for j, (_kind, label) in enumerate(t.DECLINED.items()):
         fig.add_trace(_bar(label, x, cb, _column(cells, j), (PURPLE, GREY)[j]))
     table = _table(
@@ -997,7 +995,7 @@ def _inflow_figure(cb: c.RegionCube) -> Figure:
     ]
     via = ("inflow", latest, "via_organisatie")
     total = ("inflow", latest, "totaal")
-    fig = go.Figure(
+    fig = plot.Figure(
         _bar(
             "jongeren",
             [_wrap(t.INFLOW_TYPES[x]) for x in types],
@@ -1038,7 +1036,7 @@ def _per_thousand_figure(cb: c.RegionCube) -> Figure:
         ]
         for g in scopes
     ]
-    fig = go.Figure()
+    fig = plot.Figure()
     for j, measure in enumerate(("in_view", "persistent")):
         fig.add_trace(
             _bar(
@@ -1091,7 +1089,7 @@ def _placements_figure(cb: c.RegionCube) -> Figure:
         [("placement", q.label, kind, status) for kind in kinds for status in statuses]
         for q in quarters
     ]
-    fig = make_subplots(
+    fig = plot.subplots(
         rows=1, cols=2, subplot_titles=list(t.PLACEMENT_KINDS.values()), shared_yaxes=False
     )
     for col in range(1, len(kinds) + 1):
@@ -1137,7 +1135,7 @@ def _ladder_figure(cb: c.RegionCube) -> Figure:
     qx = [szw.quarter_label(cb, q) for q in quarters]
     directions = list(t.LADDER_DIRECTIONS)
     cells = [[("ladder", q.label, d) for d in directions] for q in quarters]
-    fig = go.Figure()
+    fig = plot.Figure()
     for j, (direction, label) in enumerate(t.LADDER_DIRECTIONS.items()):
         fig.add_trace(
             _bar(label, qx, cb, _column(cells, j), LADDER_COLOURS[direction], textposition="inside")
@@ -1162,7 +1160,7 @@ def _trede_figure(cb: c.RegionCube) -> Figure:
     figure and as the table's last row, not as a bar that would flatten the others."""
     rungs = [r for r in t.TREDES if r != "geen"]
     none = ("trede", cb.latest, "geen")
-    fig = go.Figure(
+    fig = plot.Figure(
         _bar(
             "jongeren",
             [t.TREDES[r] for r in rungs],
@@ -1191,7 +1189,7 @@ def _municipalities_figure(cb: c.RegionCube) -> Figure:
     ]
     measures = ("in_view", "persistent")
     cells = [[("rm", g, cb.latest, m) for m in measures] for g in cb.gemeenten]
-    fig = go.Figure()
+    fig = plot.Figure()
     for j, measure in enumerate(measures):
         fig.add_trace(
             _bar(
