@@ -13,6 +13,8 @@ from orchestration.ingest.warehouse import OPEN_REJECTIONS_SQL, SHORT_LISTS_SQL
 from orchestration.sql import statements
 
 SQL = statements("summary")
+# A list longer than this is cut, with how many more and where the whole list is.
+LISTED = 100
 
 
 def _table(title: str, columns: list[str]) -> Table:
@@ -38,9 +40,10 @@ def print_summary(console: Console, warehouse: Path, months: tuple[str, str]) ->
         rejected = con.execute(OPEN_REJECTIONS_SQL, [lo, hi]).fetchall()
         if rejected:
             console.print(f"[bold yellow]{len(rejected)} afgekeurde bestanden:[/]")
-            for path, reason, message in rejected:
+            for path, reason, message in rejected[:LISTED]:
                 # Paths come from the inbox: print them as text, never as Rich markup.
                 console.print(f"  [yellow]{escape(path)}[/] [bold]{reason}[/]: {escape(message)}")
+            _print_more(console, len(rejected), "audit.loads (status 'rejected')")
         _print_held_back(console, con)
         _print_short_lists(console, con, lo, hi)
 
@@ -64,8 +67,14 @@ def _print_held_back(console: Console, con: duckdb.DuckDBPyConnection) -> None:
             f"[bold yellow]{len(held)} bestanden wachten:[/] ze worden nog geschreven "
             "(gewijzigd in de laatste minuut) en worden bij de volgende run ingelezen:"
         )
-        for path in held:
+        for path in held[:LISTED]:
             console.print(f"  [yellow]{escape(path)}[/]: wordt nog geschreven, volgende run")
+        _print_more(console, len(held), "audit.held_back")
+
+
+def _print_more(console: Console, n: int, where: str) -> None:
+    if n > LISTED:
+        console.print(f"  en nog {n - LISTED}; de hele lijst staat in {where} in het warehouse")
 
 
 def _print_short_lists(console: Console, con: duckdb.DuckDBPyConnection, lo: str, hi: str) -> None:
