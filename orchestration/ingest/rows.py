@@ -201,9 +201,9 @@ def validate_batch(
         "begeleiding": ("datum",),
     }[kind]
     for c in date_cols:
-        raw = pd.Series(cols[c], dtype="string")
+        raw = np.asarray(cols[c], dtype=object)
         parsed_dates = parse_dates(raw)
-        bad = parsed_dates.isna().to_numpy() & ~((raw == "").to_numpy() & (c == "einddatum"))
+        bad = parsed_dates.isna().to_numpy() & ~((raw == "") & (c == "einddatum"))
         flag(bad, "invalid_date", c)
         frame[c] = parsed_dates.dt.date
 
