@@ -92,7 +92,7 @@ def test_person_level_files_are_owner_only_whatever_the_umask(base):
 def test_sigkill_in_publish_leaves_warehouse_publish_and_exports_as_they_were(base):
     root, env = base
     before = state(root)
-    for step in ("reports__szw_quarterly", "publish__dashboards"):
+    for step in ("publication",):  # the SZW table and the dashboards: one step
         proc = start(env)
         wait_for_step(root / "dagster_home", step, proc, timeout=600)
         kill(proc)

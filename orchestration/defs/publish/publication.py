@@ -11,7 +11,7 @@ import dagster as dg
 from dashboards import site
 from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.publish import deliveries, szw
-from orchestration.publish.cube import build_cubes
+from orchestration.publish.cube import RegionCube, build_cubes
 from orchestration.resources import DisclosureResource, WarehouseResource
 
 REPORT_MODELS = (
@@ -32,30 +32,72 @@ UPSTREAM = [
 OWNERS = ["team:regionaal-datateam"]
 
 
-@dg.asset(
-    key=dg.AssetKey(["reports", "szw_quarterly"]),
-    deps=UPSTREAM,
-    group_name="publish",
-    kinds={"duckdb", "csv", "python"},
-    owners=OWNERS,
+SZW_KEY = dg.AssetKey(["reports", "szw_quarterly"])
+DASHBOARDS_KEY = dg.AssetKey(["publish", "dashboards"])
+
+
+@dg.multi_asset(
+    name="publication",
+    specs=[
+        dg.AssetSpec(
+            SZW_KEY,
+            deps=UPSTREAM,
+            group_name="publish",
+            kinds={"duckdb", "csv", "python"},
+            owners=OWNERS,
+            description=(
+                "De SZW-kwartaaltabel per arbeidsmarktregio en volledig kwartaal: voorraad aan "
+                "het eind van het kwartaal en stromen in het kwartaal, onder geheimhouding "
+                "(<k, x). In de warehouse als `reports.szw_quarterly` en gepubliceerd als "
+                "`publish/szw/szw_kwartaal.csv` (puntkomma-gescheiden) met "
+                "`publish/szw/definities.md`."
+            ),
+        ),
+        dg.AssetSpec(
+            DASHBOARDS_KEY,
+            deps=[*UPSTREAM, SZW_KEY],
+            group_name="publish",
+            kinds={"html", "plotly", "python"},
+            owners=OWNERS,
+            description=(
+                "Het regionale dashboard per arbeidsmarktregio (`publish/<regio>/index.html`), "
+                "een pagina per gemeente (`publish/<regio>/<gemeente>.html`) en de index "
+                "(`publish/index.html`): statische HTML, plotly.js één keer per site "
+                "(`publish/plotly.min.js`, geen netwerk nodig), Nederlandstalig, alleen "
+                "geaggregeerde aantallen onder geheimhouding. Per regio ook "
+                "`publish/<regio>/leveringen.csv`: per maand, gemeente en bestand geleverd, "
+                "afgekeurd (met de reden) of ontbreekt (uit `reports.delivery_status`)."
+            ),
+        ),
+    ],
     pool=WAREHOUSE_POOL,
     description=(
-        "De SZW-kwartaaltabel per arbeidsmarktregio en volledig kwartaal: voorraad aan het eind "
-        "van het kwartaal en stromen in het kwartaal, onder geheimhouding (<k, x). In de "
-        "warehouse als `reports.szw_quarterly` en gepubliceerd als `publish/szw/szw_kwartaal.csv` "
-        "(puntkomma-gescheiden) met `publish/szw/definities.md`."
+        "Beide uit één beschermde set cellen per regio, in één stap: de cellen worden één "
+        "keer gelezen en beschermd (build_cubes), niet per publicatie opnieuw."
     ),
 )
-def szw_quarterly(
+def publication(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, disclosure: DisclosureResource
 ):
     k = disclosure.threshold()
     with warehouse.connect() as con:
         cubes = build_cubes(con, k)
         stored = szw.store(con, cubes)
+    yield _szw_result(context, warehouse, cubes, k, stored)
+    yield _dashboards_result(context, warehouse, cubes)
+
+
+def _szw_result(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    cubes: list[RegionCube],
+    k: int,
+    stored: int,
+) -> dg.MaterializeResult:
     csv_path, defs_path, rows = szw.write(cubes, warehouse.publish_dir() / "szw", k)
     context.log.info(f"SZW-kwartaaltabel: {rows} regels naar {csv_path}")
     return dg.MaterializeResult(
+        asset_key=SZW_KEY,
         metadata={
             "csv": dg.MetadataValue.path(str(warehouse.published_dir / "szw" / csv_path.name)),
             "definities": dg.MetadataValue.path(
@@ -63,33 +105,13 @@ def szw_quarterly(
             ),
             "regels": dg.MetadataValue.int(stored),
             "k": dg.MetadataValue.int(k),
-        }
+        },
     )
 
 
-@dg.asset(
-    key=dg.AssetKey(["publish", "dashboards"]),
-    deps=[*UPSTREAM, szw_quarterly.key],
-    group_name="publish",
-    kinds={"html", "plotly", "python"},
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    description=(
-        "Het regionale dashboard per arbeidsmarktregio (`publish/<regio>/index.html`), een "
-        "pagina per gemeente (`publish/<regio>/<gemeente>.html`) en de "
-        "index (`publish/index.html`): statische HTML, plotly.js één keer per site "
-        "(`publish/plotly.min.js`, geen netwerk nodig), Nederlandstalig, "
-        "alleen geaggregeerde aantallen onder geheimhouding. Per regio ook "
-        "`publish/<regio>/leveringen.csv`: per maand, gemeente en bestand geleverd, afgekeurd "
-        "(met de reden) of ontbreekt (uit `reports.delivery_status`)."
-    ),
-)
-def regional_dashboards(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, disclosure: DisclosureResource
-):
-    k = disclosure.threshold()
-    with warehouse.connect(read_only=True) as con:
-        cubes = build_cubes(con, k)
+def _dashboards_result(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, cubes: list[RegionCube]
+) -> dg.MaterializeResult:
     staged = warehouse.publish_dir()
     # Written to the staged folder; the paths below are where they stand after the commit.
     pages = [
@@ -116,4 +138,4 @@ def regional_dashboards(
             f"Leveringen {cube.region}: {len(cube.deliveries)} regels, {missing} ontbreekt, "
             f"{rejected} afgekeurd"
         )
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(asset_key=DASHBOARDS_KEY, metadata=metadata)
