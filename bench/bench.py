@@ -112,7 +112,7 @@ def step_split(dagster_home: Path) -> dict[str, float]:
             phases["gx"] += secs
         elif key.startswith("inbeeld_dbt_models"):
             phases["dbt"] += secs
-        elif key.startswith(("publish__", "reports__szw", "exports__")):
+        elif key == "publication" or key.startswith(("publish__", "exports__")):
             phases["publish"] += secs
         else:
             phases["other checks"] += secs
