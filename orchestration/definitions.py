@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 import orchestration.defs as defs_root
-from orchestration.defs.transform.dbt import dbt_project
+from orchestration.defs.transform.dbt import InbeeldDbtCliResource, dbt_project
 from orchestration.notify import AlertResource
 from orchestration.progress import progress_logger
 from orchestration.resources import (
@@ -19,7 +18,7 @@ from orchestration.settings import REPO_ROOT
 
 
 def _dbt_executable() -> str:
-    # DbtCliResource runs `dbt` from PATH unless told; use the venv's so an
+    # dagster-dbt runs `dbt` from PATH unless told; use the venv's so an
     # unactivated venv works too.
     venv_dbt = REPO_ROOT / ".venv" / "bin" / "dbt"
     return str(venv_dbt) if venv_dbt.exists() else "dbt"
@@ -43,7 +42,7 @@ defs = dg.Definitions.merge(
             "disclosure": DisclosureResource(),
             # Alerts (run failures, failed checks): SMTP and webhooks from INBEELD_* at send time.
             "alerts": AlertResource(),
-            "dbt": DbtCliResource(
+            "dbt": InbeeldDbtCliResource(
                 project_dir=dbt_project,
                 profiles_dir=str(dbt_project.profiles_dir),
                 dbt_executable=_dbt_executable(),

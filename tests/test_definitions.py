@@ -109,3 +109,22 @@ def test_retention_is_an_op_job_that_materialize_all_cannot_start():
     job = defs.resolve_job_def("inbeeld_retentie")
     assert [n.name for n in job.graph.node_defs] == ["bewaartermijn_toepassen"]
     assert defs.resolve_sensor_def("inbeeld_na_retentie") is not None
+
+
+def test_dbt_resource_skips_the_start_up_probes_without_lying_about_dbt():
+    """InbeeldDbtCliResource reads dbt's version from the package instead of running
+    `dbt --version`, and builds no in-process adapter: the version must be the one the
+    dbt executable itself reports, and dbt builds must still stream their events (that
+    part is covered by every pipeline test)."""
+    import re
+
+    from orchestration.definitions import defs
+
+    dbt = defs.resources["dbt"]
+    reported = subprocess.run(
+        [dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    core = re.search(r"Core:\s*\n\s*- installed:\s*(\d+\.\d+\.\d+)", reported)
+    assert core, reported
+    assert str(dbt._cli_version) == core.group(1)
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None
