@@ -100,7 +100,8 @@ def prepare_dagster_home() -> Path:
 
 def _ensure_manifest() -> None:
     """Dagster reads dbt's manifest: (re)parse the project when it is missing or stale."""
-    from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+    from orchestration.dbt_parse import dbt_executable
+    from orchestration.settings import DBT_PROJECT_DIR
 
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
     sources = [
@@ -111,9 +112,8 @@ def _ensure_manifest() -> None:
     if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
         return
     err.print("dbt-project gewijzigd: manifest opnieuw maken (dbt parse) …")
-    dbt = REPO_ROOT / ".venv" / "bin" / "dbt"
     result = subprocess.run(
-        [str(dbt) if dbt.exists() else "dbt", "parse", "--quiet", "--profiles-dir", "."],
+        [dbt_executable(), "parse", "--quiet", "--profiles-dir", "."],
         cwd=DBT_PROJECT_DIR,
         capture_output=True,
         text=True,
@@ -198,7 +198,17 @@ def run_pipeline(inbox: Path, warehouse: Path, months: tuple[dt.date, dt.date] |
         )
     _ensure_manifest()
     prepare_dagster_home()
-    return _execute(inbox, warehouse, start, end)
+    from orchestration.atomic import work_copy_path
+    from orchestration.dbt_parse import parse_ahead
+
+    # The first run on a warehouse: dbt's full parse beside Dagster's start-up and the
+    # ingest, instead of at the start of the dbt step (orchestration/dbt_parse.py).
+    ahead = parse_ahead(work_copy_path(warehouse))
+    try:
+        return _execute(inbox, warehouse, start, end)
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 def _explain(failure: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 import orchestration.defs as defs_root
+from orchestration.dbt_parse import dbt_executable
 from orchestration.defs.transform.dbt import InbeeldDbtCliResource, dbt_project
 from orchestration.notify import AlertResource
 from orchestration.progress import progress_logger
@@ -14,15 +15,6 @@ from orchestration.resources import (
     PseudonymKeyResource,
     WarehouseResource,
 )
-from orchestration.settings import REPO_ROOT
-
-
-def _dbt_executable() -> str:
-    # dagster-dbt runs `dbt` from PATH unless told; use the venv's so an
-    # unactivated venv works too.
-    venv_dbt = REPO_ROOT / ".venv" / "bin" / "dbt"
-    return str(venv_dbt) if venv_dbt.exists() else "dbt"
-
 
 # Every asset, check, job, schedule and sensor under orchestration/defs/ (by domain:
 # ingest, quality, transform, publish, retention, automation), found by Dagster itself;
@@ -45,7 +37,7 @@ defs = dg.Definitions.merge(
             "dbt": InbeeldDbtCliResource(
                 project_dir=dbt_project,
                 profiles_dir=str(dbt_project.profiles_dir),
-                dbt_executable=_dbt_executable(),
+                dbt_executable=dbt_executable(),
             ),
         },
     ),

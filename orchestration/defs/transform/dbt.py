@@ -6,10 +6,7 @@ ingest upstream is partitioned by month; one run of the monthly job ingests its 
 and then rebuilds the models once.
 """
 
-import hashlib
 import importlib.metadata
-import json
-import os
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
@@ -21,6 +18,12 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from orchestration.dbt_parse import (
+    keep_parse_state,
+    parse_state_file,
+    restore_parse_state,
+    warehouse_vars,
+)
 from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.quality.markdown import escape_tags
 from orchestration.resources import WarehouseResource
@@ -35,7 +38,7 @@ class InbeeldDbtCliResource(DbtCliResource):
     Before each `dbt build`, dagster-dbt runs `dbt --version` in a subprocess (a full dbt
     import, 4-8 s on this machine) and builds a dbt adapter in this process (~4 s). The
     adapter only serves `fetch_row_counts` and `fetch_column_metadata`, which inbeeld does
-    not call. The dbt that runs is the venv's own (definitions._dbt_executable), so its
+    not call. The dbt that runs is the venv's own (dbt_parse.dbt_executable), so its
     version is the installed dbt-core's, read from the package metadata;
     tests/test_definitions.py holds both against the real `dbt --version`.
     """
@@ -122,7 +125,7 @@ def dbt_build_args(warehouse_file: Path) -> list[str]:
         "--exclude-resource-type",
         "unit_test",
         "--vars",
-        json.dumps({"warehouse_path": str(warehouse_file)}),
+        warehouse_vars(warehouse_file),
     ]
 
 
@@ -149,62 +152,6 @@ def inbeeld_dbt_models(
 
 
 KEEP_RUN_TARGETS = 5
-PARTIAL_PARSE = "partial_parse.msgpack"
-PARSE_STATES = DBT_PROJECT_DIR / "target" / "parse_states"
-KEEP_PARSE_STATES = 8
-
-
-def parse_state_file(work: Path) -> Path:
-    """Where dbt's parsed project is kept between runs on one warehouse.
-
-    dbt re-parses the whole project (seconds) when the vars or the profile differ from its
-    last parse, and the work copy's path is in both: one saved parse per work-copy path
-    (the same path run after run, orchestration.atomic.work_copy_path) lets every later run
-    on that warehouse parse only what changed. dbt itself checks the saved state (dbt's
-    version, vars, profile, every file's checksum) and parses in full when it does not fit.
-    """
-    key = hashlib.sha256(str(work).encode()).hexdigest()[:16]
-    return PARSE_STATES / f"{key}.msgpack"
-
-
-def restore_parse_state(saved: Path, target: Path) -> None:
-    """Put the saved parse where this invocation's dbt looks for it (its target folder);
-    without one, dagster-dbt copies the project's own (from `dbt parse`) as before."""
-    if not saved.is_file():
-        return
-    target.mkdir(parents=True, exist_ok=True)
-    try:
-        shutil.copyfile(saved, target / PARTIAL_PARSE)
-    except OSError:  # pruned meanwhile by another run: dbt parses in full
-        (target / PARTIAL_PARSE).unlink(missing_ok=True)
-
-
-def keep_parse_state(target: Path, saved: Path, keep: int = KEEP_PARSE_STATES) -> None:
-    """After a completed dbt build: keep its parse for the next run (written whole, then
-    renamed, so a reader never sees half a file); only the newest few are kept."""
-    fresh = target / PARTIAL_PARSE
-    if not fresh.is_file():
-        return
-    saved.parent.mkdir(parents=True, exist_ok=True)
-    partial = saved.with_name(f".{saved.name}.{uuid.uuid4().hex[:8]}")
-    try:
-        shutil.copyfile(fresh, partial)
-        os.replace(partial, saved)
-    except OSError:
-        partial.unlink(missing_ok=True)
-        return
-    for old in _newest_first(saved.parent.glob("*.msgpack"))[keep:]:
-        old.unlink(missing_ok=True)
-
-
-def _newest_first(paths) -> list[Path]:
-    dated = []
-    for p in paths:
-        try:
-            dated.append((p.stat().st_mtime, p))
-        except OSError:  # removed meanwhile by another run
-            continue
-    return [p for _, p in sorted(dated, reverse=True)]
 
 
 def prune_run_targets(target: Path, keep: int = KEEP_RUN_TARGETS) -> None:
