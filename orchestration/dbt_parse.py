@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 PARTIAL_PARSE = "partial_parse.msgpack"
 PARSE_STATES = DBT_PROJECT_DIR / "target" / "parse_states"
 KEEP_PARSE_STATES = 8
+AHEAD_PREFIX = "parse-ahead-"
+STALE_AHEAD_SECONDS = 3600  # a parse takes ~20 s; an older folder lost its process
 
 
 def dbt_executable() -> str:
@@ -97,7 +100,9 @@ class ParseAhead:
 
     def __init__(self, work: Path) -> None:
         self.saved = parse_state_file(work)
-        self.target = DBT_PROJECT_DIR / "target" / f"parse-ahead-{uuid.uuid4().hex[:8]}"
+        targets = DBT_PROJECT_DIR / "target"
+        _remove_stale(targets)
+        self.target = targets / f"{AHEAD_PREFIX}{uuid.uuid4().hex[:8]}"
         self._proc = subprocess.Popen(
             [
                 dbt_executable(),
@@ -130,6 +135,16 @@ class ParseAhead:
         if self._proc.poll() is None:
             self._proc.terminate()
         self._thread.join(timeout=30)
+
+
+def _remove_stale(targets: Path) -> None:
+    """The folders of parses whose command was killed before it could clean up."""
+    for old in targets.glob(f"{AHEAD_PREFIX}*"):
+        try:
+            if time.time() - old.stat().st_mtime > STALE_AHEAD_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:  # removed meanwhile
+            continue
 
 
 def parse_ahead(work: Path) -> ParseAhead | None:
