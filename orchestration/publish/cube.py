@@ -36,6 +36,7 @@ publish/deliveries.py): files, not persons, so no part of the protected set.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -224,8 +225,22 @@ class RegionCube:
             raise KeyError(f"geen cel {cell!r} in de kubus van {self.region}: onbekend {unknown}")
         return False
 
+    @cached_property
+    def _known_cells(self) -> dict[Hashable, bool]:
+        return {}
+
     def known(self, cell: Hashable) -> bool:
-        """False for a cell whose count the data cannot tell yet (published as `.`)."""
+        """False for a cell whose count the data cannot tell yet (published as `.`).
+
+        Remembered per cell: the pages and the SZW table ask it ~2 million times for the
+        country, and the answer depends only on the cube, which is not changed once built
+        (build_cubes completes it with dataclasses.replace)."""
+        memo = self._known_cells
+        if cell not in memo:
+            memo[cell] = self._known(cell)
+        return memo[cell]
+
+    def _known(self, cell: Hashable) -> bool:
         parts = _parts(cell)
         family = parts[0]
         if family == "rm":
@@ -255,8 +270,15 @@ class RegionCube:
                 return self.sustained_known(quarter)
         return True
 
+    @cached_property
+    def _quarters_by_label(self) -> dict[str, Quarter]:
+        by_label: dict[str, Quarter] = {}
+        for q in self.quarters:
+            by_label.setdefault(q.label, q)
+        return by_label
+
     def _quarter(self, label: str) -> Quarter | None:
-        return next((q for q in self.quarters if q.label == label), None)
+        return self._quarters_by_label.get(label)
 
     def _complete(self, label: str) -> bool:
         quarter = self._quarter(label)
@@ -407,16 +429,20 @@ def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
     for region in sorted(by_region):
         if by_region[region]["region_month"]:
             cube = _build_region(region, by_region[region], k, names)
-            cube.region_code = codes.get(region, "")
-            cube.deliveries = delivered.get(region, [])
-            cube.sustained_months = sustained
-            cube.persistent_months = persistent_months
             year = cube.latest.year
-            cube.population = {
-                g: pop[year] if year in pop else pop[max(pop)]
-                for g in cube.gemeenten
-                if (pop := {y: n for y, n in population.get(g, {}).items() if y <= year})
-            }
+            # A new instance, not assignments: RegionCube remembers answers per cell.
+            cube = dataclasses.replace(
+                cube,
+                region_code=codes.get(region, ""),
+                deliveries=delivered.get(region, []),
+                sustained_months=sustained,
+                persistent_months=persistent_months,
+                population={
+                    g: pop[year] if year in pop else pop[max(pop)]
+                    for g in cube.gemeenten
+                    if (pop := {y: n for y, n in population.get(g, {}).items() if y <= year})
+                },
+            )
             cubes.append(cube)
     return cubes
 
