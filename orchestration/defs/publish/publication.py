@@ -82,8 +82,9 @@ def publication(
     k = disclosure.threshold()
     with warehouse.connect() as con:
         cubes = build_cubes(con, k)
-        stored = szw.store(con, cubes)
-    yield _szw_result(context, warehouse, cubes, k, stored)
+        table = szw.rows(cubes)
+        stored = szw.store(con, cubes, table)
+    yield _szw_result(context, warehouse, cubes, k, stored, table)
     yield _dashboards_result(context, warehouse, cubes)
 
 
@@ -93,8 +94,9 @@ def _szw_result(
     cubes: list[RegionCube],
     k: int,
     stored: int,
+    table: list[list[str]],
 ) -> dg.MaterializeResult:
-    csv_path, defs_path, rows = szw.write(cubes, warehouse.publish_dir() / "szw", k)
+    csv_path, defs_path, rows = szw.write(cubes, warehouse.publish_dir() / "szw", k, table)
     context.log.info(f"SZW-kwartaaltabel: {rows} regels naar {csv_path}")
     return dg.MaterializeResult(
         asset_key=SZW_KEY,
