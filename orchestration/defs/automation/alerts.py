@@ -170,7 +170,7 @@ def run_failure_alert(
         "foutmeldingen verwijderd.",
     ]
     subject = f"{SUBJECT_PREFIX} Run mislukt: {run.job_name}{f' {period}' if period else ''}"
-    return Alert(subject=subject, body="\n".join(lines))
+    return Alert(subject=subject, body="\n".join(lines), run_ids=(run.run_id,))
 
 
 def _pending_runs(instance: dg.DagsterInstance) -> list[str]:
@@ -244,6 +244,7 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alerts: AlertR
             subject=f"{SUBJECT_PREFIX} Run mislukt: {run.job_name}",
             body=f"Run {run.run_id} van job {run.job_name} is mislukt.\n\n"
             f"Wat te doen: {_ui_line(alerts, run.run_id)}",
+            run_ids=(run.run_id,),
         )
     delivery = alerts.deliver(alert)
     if not delivery.ok:
@@ -299,7 +300,7 @@ def _freshness_alert(
         f"- {_ui_line(alerts, run_id)}",
     ]
     subject = f"{SUBJECT_PREFIX} Lijst te laat: {_names(names) or 'onbekende gemeente'}, {month}"
-    return Alert(subject=subject, body="\n".join(lines))
+    return Alert(subject=subject, body="\n".join(lines), run_ids=(run_id,))
 
 
 def _rejections_alert(
@@ -333,7 +334,7 @@ def _rejections_alert(
     ]
     what = f"{count} {'bestand' if count == 1 else 'bestanden'}"
     subject = f"{SUBJECT_PREFIX} Bestanden afgekeurd: {what}"
-    return Alert(subject=subject, body="\n".join(lines))
+    return Alert(subject=subject, body="\n".join(lines), run_ids=(run_id,))
 
 
 def _blocking_alert(
@@ -366,7 +367,7 @@ def _blocking_alert(
         f"{SUBJECT_PREFIX} Controle mislukt: {evaluation.check_name} op {asset}"
         f"{f', {period}' if period else ''}"
     )
-    return Alert(subject=subject, body="\n".join(lines))
+    return Alert(subject=subject, body="\n".join(lines), run_ids=(run_id,))
 
 
 def check_failure_alert(
@@ -417,6 +418,7 @@ def _safe_check_alert(
                 f"De controle {evaluation.check_name} op {asset} is mislukt.\n\n"
                 f"Wat te doen: {_ui_line(alerts, run_id)}"
             ),
+            run_ids=(run_id,),
         )
 
 
