@@ -1,15 +1,31 @@
 -- Exclusion per youth-month listed: excluded, and the matching sources in alphabetical
--- order joined by ',' (NULL when not excluded).
+-- order joined by ',' (NULL when not excluded). The registrations are grouped first, so
+-- only the youth-months that have one are aggregated, not every listing.
+with matched as (
+    select
+        r.pseudo_id,
+        r.month,
+        count(r.source) > 0 as excluded,
+        {{ sorted_csv('r.source') }} as exclusion_reasons,
+        {%- for source in exclusion_sources() %}
+        bool_or(r.source = '{{ source }}') as excluded_{{ source }}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from {{ ref('int_registrations_in_force') }} as r
+    semi join {{ ref('int_listings') }} as l
+        on l.pseudo_id = r.pseudo_id and l.month = r.month
+    group by r.pseudo_id, r.month
+)
+
 select
     l.pseudo_id,
     l.month,
-    count(r.source) > 0 as excluded,
-    {{ sorted_csv('r.source') }} as exclusion_reasons,
+    coalesce(m.excluded, false) as excluded,
+    m.exclusion_reasons,
     {%- for source in exclusion_sources() %}
-    coalesce(bool_or(r.source = '{{ source }}'), false) as excluded_{{ source }}
+    coalesce(m.excluded_{{ source }}, false) as excluded_{{ source }}
     {{- "," if not loop.last }}
     {%- endfor %}
 from {{ ref('int_listings') }} as l
-left join {{ ref('int_registrations_in_force') }} as r
-    on r.pseudo_id = l.pseudo_id and r.month = l.month
-group by l.pseudo_id, l.month
+left join matched as m
+    on m.pseudo_id = l.pseudo_id and m.month = l.month

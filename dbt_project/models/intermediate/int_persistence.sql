@@ -1,14 +1,16 @@
 -- Persistence per youth-month listed (SPEC §3): consecutive_months in the current run,
 -- spell_number, months_on_list_12m over M-11..M, persistent and persistence_score.
+-- A month is `on` exactly when the youth is listed in it (int_status), so both counts run
+-- over the listed months alone, not over every month of every youth.
 with twelve as (
     select
         pseudo_id,
         month,
-        cast(count(*) filter (where status = 'on') over (
+        cast(count(*) over (
             partition by pseudo_id order by month
             range between interval 11 month preceding and current row
         ) as integer) as months_on_list_12m
-    from {{ ref('int_status') }}
+    from {{ ref('int_listings') }}
 ),
 
 runs as (
@@ -16,10 +18,11 @@ runs as (
         pseudo_id,
         month,
         spell_number,
-        cast(count(*) filter (where status = 'on') over (
+        cast(count(*) over (
             partition by pseudo_id, spell_number order by month rows unbounded preceding
         ) as integer) as consecutive_months
     from {{ ref('int_runs') }}
+    where status = 'on'
 )
 
 select
@@ -33,5 +36,3 @@ select
 from runs as r
 inner join twelve as t
     on t.pseudo_id = r.pseudo_id and t.month = r.month
-inner join {{ ref('int_listings') }} as l
-    on l.pseudo_id = r.pseudo_id and l.month = r.month

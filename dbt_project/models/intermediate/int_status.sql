@@ -1,13 +1,19 @@
 -- Status on / off / unknown of every youth ever listed, for every month of the window
 -- (SPEC §3 "Status"). L is the youth's latest month with a listing before M.
-with youths as (
-    select distinct pseudo_id from {{ ref('int_listings') }}
+-- Only the months from a youth's first listing on carry anything forward; the months
+-- before it (about a quarter of the rows at the country's size) are written directly at
+-- the end, without the window over them.
+with firsts as (
+    select pseudo_id, min(month) as first_listing_month
+    from {{ ref('int_listings') }}
+    group by pseudo_id
 ),
 
 spine as (
-    select y.pseudo_id, w.month
-    from youths as y
-    cross join {{ ref('int_window') }} as w
+    select f.pseudo_id, w.month
+    from firsts as f
+    inner join {{ ref('int_window') }} as w
+        on w.month >= f.first_listing_month
 ),
 
 carried as (
@@ -64,3 +70,24 @@ left join lost_sight as ls
     on ls.pseudo_id = c.pseudo_id and ls.month = c.month
 left join {{ ref('int_jib_quarantined') }} as q
     on q.pseudo_id = c.pseudo_id and q.month = c.month
+
+union all
+
+-- Before the first listing there is no L: off, or unknown in a month with a quarantined
+-- jib row of the youth.
+select
+    f.pseudo_id,
+    w.month,
+    false as is_listed,
+    cast(null as varchar) as gemeentecode,
+    cast(null as date) as geboortedatum,
+    cast(null as date) as previous_listing_month,
+    cast(null as date) as previous_geboortedatum,
+    cast(null as varchar) as previous_gemeentecode,
+    false as aged_out,
+    case when q.pseudo_id is not null then 'unknown' else 'off' end as status
+from firsts as f
+inner join {{ ref('int_window') }} as w
+    on w.month < f.first_listing_month
+left join {{ ref('int_jib_quarantined') }} as q
+    on q.pseudo_id = f.pseudo_id and q.month = w.month
