@@ -21,6 +21,7 @@ element has a contrast of at least 3:1 against the white page (the palette below
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import textwrap
@@ -1322,7 +1323,9 @@ def referral_table(cb: c.RegionCube) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+@functools.cache
 def _environment() -> Environment:
+    """One per process: its templates are compiled once, not per region."""
     env = Environment(
         loader=PackageLoader("dashboards", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -1345,74 +1348,102 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
     publish/<regio>/<gemeente>.html, and publish/plotly.min.js; return the pages written
     (the index first, each region's page before its municipalities')."""
     env = _environment()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / PLOTLY_FILE).write_text(get_plotlyjs(), encoding="utf-8")
+    write_plotly(out)
     pages: list[Path] = []
     summaries = []
     for cb in cubes:
-        page = out / slug(cb.region) / "index.html"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        (page.parent / dl.FILE_NAME).write_text(dl.csv_text(cb.deliveries), encoding="utf-8")
-        drawn = figures(cb)
-        (page.parent / FOLDER).mkdir(exist_ok=True)
-        for fig in drawn:
-            if fig.table:
-                (page.parent / fig.csv).write_text(fig.table.csv_text(), encoding="utf-8")
-        counted = cb.suppression_summary()
-        html = env.get_template("region.html.j2").render(
-            cube=cb,
-            region=cb.region,
-            tiles=tiles(cb),
-            figures=drawn,
-            suppression_count=t.suppression_count(
-                counted.published, counted.primary, counted.secondary, cb.k
-            ),
-            municipal=municipal_table(cb),
-            municipal_pages={
-                f"{cb.names.get(g, g)} ({g})": municipality_page(cb, g) for g in cb.gemeenten
-            },
-            population_note="" if cb.population else t.NO_POPULATION_NOTE,
-            referrals=referral_table(cb),
-            first_month=cb.months[0],
-            latest=cb.latest,
-            definitions=t.DEFINITIONS,
-            suppression=t.suppression_rule(cb.k),
-            symbols=t.SYMBOLS,
-            table_summary=t.TABLE_SUMMARY,
-            table_csv=t.TABLE_CSV,
-            provisional=[t.month_short(m) for m in cb.provisional],
-            incomplete=incomplete_months(cb),
-            source=t.SOURCE,
-            plotly_src=PLOTLY_SRC,
-            page_script=PAGE_SCRIPT,
-        )
-        page.write_text(html, encoding="utf-8")
-        pages.append(page)
-        for g in cb.gemeenten:
-            pages.append(_write_municipality(env, cb, g, page.parent))
-        summaries.append(
-            {
-                "region": cb.region,
-                "href": f"{slug(cb.region)}/index.html",
-                "latest": cb.latest,
-                "on_list": t.number_nl(cb.show(("rm", "TOTAAL", cb.latest, "on_list"))),
-                "in_view": t.number_nl(cb.show(("rm", "TOTAAL", cb.latest, "in_view"))),
-                "persistent": t.number_nl(cb.show(("rm", "TOTAAL", cb.latest, "persistent"))),
-                "gemeenten": len(cb.gemeenten),
-            }
-        )
+        written, summary = write_region(cb, out, env)
+        pages += written
+        summaries.append(summary)
+    latest = max((cb.latest for cb in cubes), default=None)
+    k = cubes[0].k if cubes else None
+    return [write_index(summaries, latest, k, out, env), *pages]
+
+
+def write_plotly(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / PLOTLY_FILE).write_text(get_plotlyjs(), encoding="utf-8")
+
+
+def write_region(
+    cb: c.RegionCube, out: Path, env: Environment | None = None
+) -> tuple[list[Path], dict]:
+    """publish/<regio>/: the region's page, leveringen.csv, the figures' tables and a page
+    per municipality. Returns the pages (the region's first) and the region's line on the
+    index. Regions share nothing, so they can be written in parallel."""
+    env = env or _environment()
+    page = out / slug(cb.region) / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    (page.parent / dl.FILE_NAME).write_text(dl.csv_text(cb.deliveries), encoding="utf-8")
+    drawn = figures(cb)
+    (page.parent / FOLDER).mkdir(exist_ok=True)
+    for fig in drawn:
+        if fig.table:
+            (page.parent / fig.csv).write_text(fig.table.csv_text(), encoding="utf-8")
+    counted = cb.suppression_summary()
+    html = env.get_template("region.html.j2").render(
+        cube=cb,
+        region=cb.region,
+        tiles=tiles(cb),
+        figures=drawn,
+        suppression_count=t.suppression_count(
+            counted.published, counted.primary, counted.secondary, cb.k
+        ),
+        municipal=municipal_table(cb),
+        municipal_pages={
+            f"{cb.names.get(g, g)} ({g})": municipality_page(cb, g) for g in cb.gemeenten
+        },
+        population_note="" if cb.population else t.NO_POPULATION_NOTE,
+        referrals=referral_table(cb),
+        first_month=cb.months[0],
+        latest=cb.latest,
+        definitions=t.DEFINITIONS,
+        suppression=t.suppression_rule(cb.k),
+        symbols=t.SYMBOLS,
+        table_summary=t.TABLE_SUMMARY,
+        table_csv=t.TABLE_CSV,
+        provisional=[t.month_short(m) for m in cb.provisional],
+        incomplete=incomplete_months(cb),
+        source=t.SOURCE,
+        plotly_src=PLOTLY_SRC,
+        page_script=PAGE_SCRIPT,
+    )
+    page.write_text(html, encoding="utf-8")
+    pages = [page, *(_write_municipality(env, cb, g, page.parent) for g in cb.gemeenten)]
+    summary = {
+        "region": cb.region,
+        "href": f"{slug(cb.region)}/index.html",
+        "latest": cb.latest,
+        "on_list": t.number_nl(cb.show(("rm", "TOTAAL", cb.latest, "on_list"))),
+        "in_view": t.number_nl(cb.show(("rm", "TOTAAL", cb.latest, "in_view"))),
+        "persistent": t.number_nl(cb.show(("rm", "TOTAAL", cb.latest, "persistent"))),
+        "gemeenten": len(cb.gemeenten),
+    }
+    return pages, summary
+
+
+def write_index(
+    summaries: list[dict],
+    latest: date | None,
+    k: int | None,
+    out: Path,
+    env: Environment | None = None,
+) -> Path:
+    """publish/index.html: a line per region (write_region's summaries, in region order);
+    latest: the newest month of any region; k: the disclosure threshold (None: no regions)."""
+    env = env or _environment()
     index = out / "index.html"
     index.write_text(
         env.get_template("index.html.j2").render(
             regions=summaries,
-            latest=max((cb.latest for cb in cubes), default=None),
-            suppression=t.suppression_rule(cubes[0].k) if cubes else "",
+            latest=latest,
+            suppression=t.suppression_rule(k) if k is not None else "",
             symbols=t.SYMBOLS,
             source=t.SOURCE,
         ),
         encoding="utf-8",
     )
-    return [index, *pages]
+    return index
 
 
 def _write_municipality(env: Environment, cb: c.RegionCube, g: str, folder: Path) -> Path:

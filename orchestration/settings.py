@@ -150,3 +150,15 @@ def today() -> date:
     if pinned:
         return dt.date.fromisoformat(pinned)
     return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def publish_workers() -> int:
+    """Processes that build and write regions at once: INBEELD_PUBLISH_WORKERS, else the
+    cores this process may use. 1 builds every region in the step's own process."""
+    value = os.environ.get("INBEELD_PUBLISH_WORKERS", "").strip()
+    if value:
+        n = int(value)
+        if n < 1:
+            raise ValueError(f"INBEELD_PUBLISH_WORKERS must be at least 1, got {n}")
+        return n
+    return len(os.sched_getaffinity(0))

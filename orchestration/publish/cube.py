@@ -393,29 +393,45 @@ def regions(con: duckdb.DuckDBPyConnection) -> list[str]:
     )
 
 
-def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
-    """Read every published aggregate from the warehouse and protect it, per region."""
-    tables = {
-        name: _rows(con, f"{schema}.{name}")
-        for schema, name in (
-            ("marts", "region_month"),
-            ("reports", "persistence_distribution"),
-            ("reports", "trede_distribution"),
-            ("reports", "ladder_quarters"),
-            ("reports", "outreach_funnel_municipal"),
-            ("reports", "trajectory_outcomes"),
-            ("reports", "channel_reach"),
-            ("reports", "declined_month"),
-            ("reports", "referral_inflow"),
-            ("reports", "referrals_by_type"),
-            ("reports", "referrals_by_role"),
-            ("reports", "placement_outcomes"),
-            ("reports", "szw_quarter_counts"),
-        )
-    }
+@dataclass(frozen=True)
+class RegionInputs:
+    """What one region's cube is built from: its rows of every published aggregate and
+    the registry, deliveries and population it needs. Plain data, so a region can be
+    built in another process (orchestration/publish/regions.py)."""
+
+    region: str
+    tables: dict[str, list[dict]]
+    names: dict[str, str]
+    region_code: str
+    deliveries: list[dl.Delivery]
+    population: dict[str, dict[int, int]]
+    sustained_months: int
+    persistent_months: int
+
+
+PUBLISHED_RELATIONS = (
+    ("marts", "region_month"),
+    ("reports", "persistence_distribution"),
+    ("reports", "trede_distribution"),
+    ("reports", "ladder_quarters"),
+    ("reports", "outreach_funnel_municipal"),
+    ("reports", "trajectory_outcomes"),
+    ("reports", "channel_reach"),
+    ("reports", "declined_month"),
+    ("reports", "referral_inflow"),
+    ("reports", "referrals_by_type"),
+    ("reports", "referrals_by_role"),
+    ("reports", "placement_outcomes"),
+    ("reports", "szw_quarter_counts"),
+)
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection) -> list[RegionInputs]:
+    """Every published aggregate from the warehouse, split per region (sorted by name);
+    only regions with a row in marts.region_month have something to publish."""
     by_region: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for name, rows in tables.items():
-        for r in rows:
+    for schema, name in PUBLISHED_RELATIONS:
+        for r in _rows(con, f"{schema}.{name}"):
             if r["arbeidsmarktregio"]:
                 by_region[r["arbeidsmarktregio"]][name].append(r)
     registry = _rows(con, "staging.stg_gemeenten")
@@ -425,26 +441,44 @@ def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
     population = _population(con)
     sustained = int(settings.dbt_var("sustained_months"))
     persistent_months = int(settings.dbt_var("persistent_months"))
-    cubes = []
-    for region in sorted(by_region):
-        if by_region[region]["region_month"]:
-            cube = _build_region(region, by_region[region], k, names)
-            year = cube.latest.year
-            # A new instance, not assignments: RegionCube remembers answers per cell.
-            cube = dataclasses.replace(
-                cube,
-                region_code=codes.get(region, ""),
-                deliveries=delivered.get(region, []),
-                sustained_months=sustained,
-                persistent_months=persistent_months,
-                population={
-                    g: pop[year] if year in pop else pop[max(pop)]
-                    for g in cube.gemeenten
-                    if (pop := {y: n for y, n in population.get(g, {}).items() if y <= year})
-                },
-            )
-            cubes.append(cube)
-    return cubes
+    return [
+        RegionInputs(
+            region=region,
+            tables={n: by_region[region][n] for _, n in PUBLISHED_RELATIONS},
+            names=names,
+            region_code=codes.get(region, ""),
+            deliveries=delivered.get(region, []),
+            population=population,
+            sustained_months=sustained,
+            persistent_months=persistent_months,
+        )
+        for region in sorted(by_region)
+        if by_region[region]["region_month"]
+    ]
+
+
+def build_region(inputs: RegionInputs, k: int) -> RegionCube:
+    """One region's protected cube."""
+    cube = _build_region(inputs.region, inputs.tables, k, inputs.names)
+    year = cube.latest.year
+    # A new instance, not assignments: RegionCube remembers answers per cell.
+    return dataclasses.replace(
+        cube,
+        region_code=inputs.region_code,
+        deliveries=inputs.deliveries,
+        sustained_months=inputs.sustained_months,
+        persistent_months=inputs.persistent_months,
+        population={
+            g: pop[year] if year in pop else pop[max(pop)]
+            for g in cube.gemeenten
+            if (pop := {y: n for y, n in inputs.population.get(g, {}).items() if y <= year})
+        },
+    )
+
+
+def build_cubes(con: duckdb.DuckDBPyConnection, k: int) -> list[RegionCube]:
+    """Read every published aggregate from the warehouse and protect it, per region."""
+    return [build_region(inputs, k) for inputs in read_inputs(con)]
 
 
 def _population(con: duckdb.DuckDBPyConnection) -> dict[str, dict[int, int]]:

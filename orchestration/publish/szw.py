@@ -180,7 +180,13 @@ def rows(cubes: list[c.RegionCube]) -> list[list[str]]:
                     *_delivered(cb, q, done),
                 ]
             )
-    return sorted(out, key=lambda r: (r[0], r[1], r[2]))
+    return merge_rows([out])
+
+
+def merge_rows(parts: list[list[list[str]]]) -> list[list[str]]:
+    """One table from rows() of each region (built apart, regions.py), in the order rows()
+    of all of them gives: by region code, region and quarter."""
+    return sorted((r for part in parts for r in part), key=lambda r: (r[0], r[1], r[2]))
 
 
 def csv_text(table: list[list[str]]) -> str:
@@ -214,11 +220,14 @@ def definitions_text(k: int) -> str:
     return "\n".join(lines)
 
 
-def write(
-    cubes: list[c.RegionCube], out_dir: Path, k: int, table: list[list[str]] | None = None
-) -> tuple[Path, Path, int]:
-    """The published file and its definitions; table: rows(cubes), when already built."""
-    table = rows(cubes) if table is None else table
+def write(cubes: list[c.RegionCube], out_dir: Path, k: int) -> tuple[Path, Path, int]:
+    """The published file and its definitions."""
+    return write_table(rows(cubes), out_dir, k)
+
+
+def write_table(table: list[list[str]], out_dir: Path, k: int) -> tuple[Path, Path, int]:
+    """write() of a table already built (rows(), or the regions' rows merged by
+    merge_rows())."""
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / "szw_kwartaal.csv"
     defs_path = out_dir / "definities.md"
@@ -227,14 +236,9 @@ def write(
     return csv_path, defs_path, len(table)
 
 
-def store(
-    con: duckdb.DuckDBPyConnection,
-    cubes: list[c.RegionCube],
-    table: list[list[str]] | None = None,
-) -> int:
-    """reports.szw_quarterly: the protected table, cells as published (`<k`, `x`, counts);
-    table: rows(cubes), when already built."""
-    table = rows(cubes) if table is None else table
+def store(con: duckdb.DuckDBPyConnection, table: list[list[str]]) -> int:
+    """reports.szw_quarterly: the protected table (rows() or merge_rows()), cells as
+    published (`<k`, `x`, counts)."""
     con.execute("create schema if not exists reports")
     columns = ", ".join(f'"{h}" varchar' for h in HEADER)
     con.execute(f"create or replace table reports.szw_quarterly ({columns})")

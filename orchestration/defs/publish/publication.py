@@ -6,12 +6,16 @@ so a number hidden in one can't be recovered from the other. The delivery status
 files, not persons (reports.delivery_status): no counts, no disclosure control.
 """
 
+from pathlib import Path
+
 import dagster as dg
 
 from dashboards import site
+from orchestration import settings
 from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.publish import deliveries, szw
-from orchestration.publish.cube import RegionCube, build_cubes
+from orchestration.publish.cube import read_inputs
+from orchestration.publish.regions import PublishedRegion, publish_regions
 from orchestration.resources import DisclosureResource, WarehouseResource
 
 REPORT_MODELS = (
@@ -73,30 +77,34 @@ DASHBOARDS_KEY = dg.AssetKey(["publish", "dashboards"])
     pool=WAREHOUSE_POOL,
     description=(
         "Beide uit één beschermde set cellen per regio, in één stap: de cellen worden één "
-        "keer gelezen en beschermd (build_cubes), niet per publicatie opnieuw."
+        "keer gelezen en beschermd, niet per publicatie opnieuw. De regio's worden naast "
+        "elkaar beschermd en geschreven, één proces per kern (INBEELD_PUBLISH_WORKERS)."
     ),
 )
 def publication(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, disclosure: DisclosureResource
 ):
     k = disclosure.threshold()
+    staged = warehouse.publish_dir()
     with warehouse.connect() as con:
-        cubes = build_cubes(con, k)
-        table = szw.rows(cubes)
-        stored = szw.store(con, cubes, table)
-    yield _szw_result(context, warehouse, cubes, k, stored, table)
-    yield _dashboards_result(context, warehouse, cubes)
+        inputs = read_inputs(con)
+    site.write_plotly(staged)
+    published = publish_regions(inputs, k, staged, settings.publish_workers())
+    table = szw.merge_rows([r.szw_rows for r in published])
+    with warehouse.connect() as con:
+        stored = szw.store(con, table)
+    yield _szw_result(context, warehouse, k, stored, table)
+    yield _dashboards_result(context, warehouse, published, k, staged)
 
 
 def _szw_result(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
-    cubes: list[RegionCube],
     k: int,
     stored: int,
     table: list[list[str]],
 ) -> dg.MaterializeResult:
-    csv_path, defs_path, rows = szw.write(cubes, warehouse.publish_dir() / "szw", k, table)
+    csv_path, defs_path, rows = szw.write_table(table, warehouse.publish_dir() / "szw", k)
     context.log.info(f"SZW-kwartaaltabel: {rows} regels naar {csv_path}")
     return dg.MaterializeResult(
         asset_key=SZW_KEY,
@@ -112,32 +120,36 @@ def _szw_result(
 
 
 def _dashboards_result(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, cubes: list[RegionCube]
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    published: list[PublishedRegion],
+    k: int,
+    staged: Path,
 ) -> dg.MaterializeResult:
-    staged = warehouse.publish_dir()
-    # Written to the staged folder; the paths below are where they stand after the commit.
-    pages = [
-        warehouse.published_dir / p.relative_to(staged) for p in site.write_site(cubes, staged)
+    latest = max((r.latest for r in published), default=None)
+    written = [
+        site.write_index([r.summary for r in published], latest, k if published else None, staged),
+        *(p for r in published for p in r.pages),
     ]
+    # Written to the staged folder; the paths below are where they stand after the commit.
+    pages = [warehouse.published_dir / p.relative_to(staged) for p in written]
     index = pages[0]
-    context.log.info(f"Dashboards: {len(cubes)} regio's, index {index}")
+    context.log.info(f"Dashboards: {len(published)} regio's, index {index}")
     metadata: dict[str, dg.MetadataValue] = {
         "index": dg.MetadataValue.path(str(index)),
         "open": dg.MetadataValue.url(warehouse.published_url(index)),
-        "regio's": dg.MetadataValue.int(len(cubes)),
-        "laatste maand": dg.MetadataValue.text(str(max((c.latest for c in cubes), default="geen"))),
+        "regio's": dg.MetadataValue.int(len(published)),
+        "laatste maand": dg.MetadataValue.text(str(latest or "geen")),
     }
     region_pages = [p for p in pages[1:] if p.name == "index.html"]
     metadata["gemeentepagina's"] = dg.MetadataValue.int(len(pages) - 1 - len(region_pages))
-    for cube, page in zip(cubes, region_pages, strict=True):
-        metadata[f"dashboard {cube.region}"] = dg.MetadataValue.path(str(page))
-        metadata[f"leveringen {cube.region}"] = dg.MetadataValue.path(
+    for r, page in zip(published, region_pages, strict=True):
+        metadata[f"dashboard {r.region}"] = dg.MetadataValue.path(str(page))
+        metadata[f"leveringen {r.region}"] = dg.MetadataValue.path(
             str(page.parent / deliveries.FILE_NAME)
         )
-        missing = sum(1 for d in cube.deliveries if d.status == "ontbreekt")
-        rejected = sum(1 for d in cube.deliveries if d.status == "afgekeurd")
         context.log.info(
-            f"Leveringen {cube.region}: {len(cube.deliveries)} regels, {missing} ontbreekt, "
-            f"{rejected} afgekeurd"
+            f"Leveringen {r.region}: {r.deliveries} regels, {r.missing} ontbreekt, "
+            f"{r.rejected} afgekeurd"
         )
     return dg.MaterializeResult(asset_key=DASHBOARDS_KEY, metadata=metadata)
