@@ -387,12 +387,6 @@ def _quarter_label(start: date) -> str:
     return f"{start.year}-K{(start.month - 1) // 3 + 1}"
 
 
-def regions(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return sorted(
-        {r["arbeidsmarktregio"] for r in _rows(con, "marts.region_month") if r["arbeidsmarktregio"]}
-    )
-
-
 @dataclass(frozen=True)
 class RegionInputs:
     """What one region's cube is built from: its rows of every published aggregate and
