@@ -70,6 +70,11 @@ def publish_regions(
     context.set_forkserver_preload(_PRELOAD)
     # The largest regions first, so no worker is left with a big one at the end.
     order = sorted(range(len(inputs)), key=lambda n: -len(inputs[n].tables["region_month"]))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
         futures = {n: pool.submit(publish_region, inputs[n], k, out) for n in order}
         return [futures[n].result() for n in range(len(inputs))]
+    finally:
+        # On an error or a cancelled run, the regions not yet started are dropped rather
+        # than waited for; a failed run's staged folder is discarded anyway.
+        pool.shutdown(wait=True, cancel_futures=True)
