@@ -1,7 +1,7 @@
 -- Status on / off / unknown of every youth ever listed, for every month of the window
 -- (SPEC §3 "Status"). L is the youth's latest month with a listing before M.
 -- Only the months from a youth's first listing on carry anything forward; the months
--- before it (about a quarter of the rows at the country's size) are written directly at
+-- before it (39% of the rows at the country's real size) are written directly at
 -- the end, without the window over them.
 with firsts as (
     select pseudo_id, min(month) as first_listing_month
