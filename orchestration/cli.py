@@ -610,8 +610,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def restore_interrupts() -> None:
+    """SIGINT and SIGTERM as a foreground command has them.
+
+    A shell starts a background job (`inbeeld run &`, a CI step in the background) with
+    SIGINT ignored. Dagster maps SIGTERM onto SIGINT's handler, so SIGTERM became ignored
+    as well, and every child inherits that: a cancelled run's dbt and `make ui`'s servers
+    then never stopped on SIGTERM. Restoring the defaults keeps them stoppable."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    restore_interrupts()
     # Dagster's notices about its own beta and preview APIs are for the developers (the UI
     # and `make check` show them), not for a region's data team running a command.
     for notice in (r".*is currently in beta", r".*is currently in preview", r".*superseded"):

@@ -131,9 +131,13 @@ class ParseAhead:
         shutil.rmtree(self.target, ignore_errors=True)
 
     def close(self) -> None:
-        """Stop a parse still running (the run ended first) and clean up after it."""
+        """Stop a parse still running (the run ended first) and clean up after it.
+
+        SIGKILL, not SIGTERM: a parse started from a shell's background job can inherit
+        SIGTERM ignored (see cli.restore_interrupts) and would then run on to the end.
+        Killing it is safe: it writes only its own folder until the final rename."""
         if self._proc.poll() is None:
-            self._proc.terminate()
+            self._proc.kill()
         self._thread.join(timeout=30)
 
 

@@ -107,6 +107,13 @@ def inbox(tmp_path: Path) -> Path:
 # Published files of test runs go to a temporary folder too, never into publish/.
 os.environ["INBEELD_PUBLISH"] = tempfile.mkdtemp(prefix="inbeeld-publish-")
 
+# A test session started in a shell's background (a CI step) has SIGINT ignored; Dagster
+# then maps SIGTERM onto it in this process and every child inherits SIGTERM ignored, so
+# `make ui` or a dbt parse started by a test would not stop (orchestration/cli.py).
+from orchestration.cli import restore_interrupts  # noqa: E402
+
+restore_interrupts()
+
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory) -> dict:
