@@ -1347,17 +1347,16 @@ def write_site(cubes: list[c.RegionCube], out: Path) -> list[Path]:
     """Write publish/index.html, publish/<regio>/index.html and a page per municipality,
     publish/<regio>/<gemeente>.html, and publish/plotly.min.js; return the pages written
     (the index first, each region's page before its municipalities')."""
-    env = _environment()
     write_plotly(out)
     pages: list[Path] = []
     summaries = []
     for cb in cubes:
-        written, summary = write_region(cb, out, env)
+        written, summary = write_region(cb, out)
         pages += written
         summaries.append(summary)
     latest = max((cb.latest for cb in cubes), default=None)
-    k = cubes[0].k if cubes else None
-    return [write_index(summaries, latest, k, out, env), *pages]
+    k = cubes[0].k if cubes else 0
+    return [write_index(summaries, latest, k, out), *pages]
 
 
 def write_plotly(out: Path) -> None:
@@ -1365,13 +1364,10 @@ def write_plotly(out: Path) -> None:
     (out / PLOTLY_FILE).write_text(get_plotlyjs(), encoding="utf-8")
 
 
-def write_region(
-    cb: c.RegionCube, out: Path, env: Environment | None = None
-) -> tuple[list[Path], dict]:
+def write_region(cb: c.RegionCube, out: Path) -> tuple[list[Path], dict]:
     """publish/<regio>/: the region's page, leveringen.csv, the figures' tables and a page
     per municipality. Returns the pages (the region's first) and the region's line on the
     index. Regions share nothing, so they can be written in parallel."""
-    env = env or _environment()
     page = out / slug(cb.region) / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     (page.parent / dl.FILE_NAME).write_text(dl.csv_text(cb.deliveries), encoding="utf-8")
@@ -1381,35 +1377,39 @@ def write_region(
         if fig.table:
             (page.parent / fig.csv).write_text(fig.table.csv_text(), encoding="utf-8")
     counted = cb.suppression_summary()
-    html = env.get_template("region.html.j2").render(
-        cube=cb,
-        region=cb.region,
-        tiles=tiles(cb),
-        figures=drawn,
-        suppression_count=t.suppression_count(
-            counted.published, counted.primary, counted.secondary, cb.k
-        ),
-        municipal=municipal_table(cb),
-        municipal_pages={
-            f"{cb.names.get(g, g)} ({g})": municipality_page(cb, g) for g in cb.gemeenten
-        },
-        population_note="" if cb.population else t.NO_POPULATION_NOTE,
-        referrals=referral_table(cb),
-        first_month=cb.months[0],
-        latest=cb.latest,
-        definitions=t.DEFINITIONS,
-        suppression=t.suppression_rule(cb.k),
-        symbols=t.SYMBOLS,
-        table_summary=t.TABLE_SUMMARY,
-        table_csv=t.TABLE_CSV,
-        provisional=[t.month_short(m) for m in cb.provisional],
-        incomplete=incomplete_months(cb),
-        source=t.SOURCE,
-        plotly_src=PLOTLY_SRC,
-        page_script=PAGE_SCRIPT,
+    html = (
+        _environment()
+        .get_template("region.html.j2")
+        .render(
+            cube=cb,
+            region=cb.region,
+            tiles=tiles(cb),
+            figures=drawn,
+            suppression_count=t.suppression_count(
+                counted.published, counted.primary, counted.secondary, cb.k
+            ),
+            municipal=municipal_table(cb),
+            municipal_pages={
+                f"{cb.names.get(g, g)} ({g})": municipality_page(cb, g) for g in cb.gemeenten
+            },
+            population_note="" if cb.population else t.NO_POPULATION_NOTE,
+            referrals=referral_table(cb),
+            first_month=cb.months[0],
+            latest=cb.latest,
+            definitions=t.DEFINITIONS,
+            suppression=t.suppression_rule(cb.k),
+            symbols=t.SYMBOLS,
+            table_summary=t.TABLE_SUMMARY,
+            table_csv=t.TABLE_CSV,
+            provisional=[t.month_short(m) for m in cb.provisional],
+            incomplete=incomplete_months(cb),
+            source=t.SOURCE,
+            plotly_src=PLOTLY_SRC,
+            page_script=PAGE_SCRIPT,
+        )
     )
     page.write_text(html, encoding="utf-8")
-    pages = [page, *(_write_municipality(env, cb, g, page.parent) for g in cb.gemeenten)]
+    pages = [page, *(_write_municipality(cb, g, page.parent) for g in cb.gemeenten)]
     summary = {
         "region": cb.region,
         "href": f"{slug(cb.region)}/index.html",
@@ -1422,22 +1422,17 @@ def write_region(
     return pages, summary
 
 
-def write_index(
-    summaries: list[dict],
-    latest: date | None,
-    k: int | None,
-    out: Path,
-    env: Environment | None = None,
-) -> Path:
+def write_index(summaries: list[dict], latest: date | None, k: int, out: Path) -> Path:
     """publish/index.html: a line per region (write_region's summaries, in region order);
-    latest: the newest month of any region; k: the disclosure threshold (None: no regions)."""
-    env = env or _environment()
+    latest: the newest month of any region; k: the disclosure threshold."""
     index = out / "index.html"
     index.write_text(
-        env.get_template("index.html.j2").render(
+        _environment()
+        .get_template("index.html.j2")
+        .render(
             regions=summaries,
             latest=latest,
-            suppression=t.suppression_rule(k) if k is not None else "",
+            suppression=t.suppression_rule(k) if summaries else "",
             symbols=t.SYMBOLS,
             source=t.SOURCE,
         ),
@@ -1446,7 +1441,7 @@ def write_index(
     return index
 
 
-def _write_municipality(env: Environment, cb: c.RegionCube, g: str, folder: Path) -> Path:
+def _write_municipality(cb: c.RegionCube, g: str, folder: Path) -> Path:
     """publish/<regio>/<gemeente>.html: the municipality's own tiles and figures beside
     the region's numbers, all from the region's one protected cell set."""
     drawn = municipality_figures(cb, g)
@@ -1460,7 +1455,9 @@ def _write_municipality(env: Environment, cb: c.RegionCube, g: str, folder: Path
     ]
     page = folder / municipality_page(cb, g)
     page.write_text(
-        env.get_template("municipality.html.j2").render(
+        _environment()
+        .get_template("municipality.html.j2")
+        .render(
             cube=cb,
             region=cb.region,
             gemeente=name,

@@ -86,12 +86,10 @@ def publication(
 ):
     k = disclosure.threshold()
     staged = warehouse.publish_dir()
-    with warehouse.connect() as con:
-        inputs = read_inputs(con)
     site.write_plotly(staged)
-    published = publish_regions(inputs, k, staged, settings.publish_workers())
-    table = szw.merge_rows([r.szw_rows for r in published])
     with warehouse.connect() as con:
+        published = publish_regions(read_inputs(con), k, staged, settings.publish_workers())
+        table = szw.merge_rows([r.szw_rows for r in published])
         stored = szw.store(con, table)
     yield _szw_result(context, warehouse, k, stored, table)
     yield _dashboards_result(context, warehouse, published, k, staged)
@@ -128,7 +126,7 @@ def _dashboards_result(
 ) -> dg.MaterializeResult:
     latest = max((r.latest for r in published), default=None)
     written = [
-        site.write_index([r.summary for r in published], latest, k if published else None, staged),
+        site.write_index([r.summary for r in published], latest, k, staged),
         *(p for r in published for p in r.pages),
     ]
     # Written to the staged folder; the paths below are where they stand after the commit.
