@@ -2,7 +2,42 @@
 -- spell_number, months_on_list_12m over M-11..M, persistent and persistence_score.
 -- A month is `on` exactly when the youth is listed in it (int_status), so both counts run
 -- over the listed months alone, not over every month of every youth.
-with twelve as (
+-- Incremental like int_status: the months from `since` on; the rolling year reads the
+-- listings of the eleven months before it, and a run that goes on across `since` carries
+-- its count in from this model's own earlier rows.
+{{ config(**incremental_by_month_config()) }}
+-- depends_on: {{ ref('int_jib_month_digest') }}
+{% set since = rebuild_from(ref('int_jib_month_digest')) %}
+
+{% if is_incremental() %}
+with recomputed_youth as (
+    -- A youth first listed from `since` on (or no longer listed before it) gets all months.
+    select pseudo_id from {{ ref('int_listings') }}
+    except
+    select pseudo_id from {{ ref('int_listings') }} where month < {{ since }}
+),
+
+carried_in as (
+    select pseudo_id, spell_number, max(consecutive_months) as consecutive_before
+    from {{ this }}
+    where month < {{ since }}
+    group by pseudo_id, spell_number
+),
+{% else %}
+with recomputed_youth as (
+    select cast(null as varchar) as pseudo_id where false
+),
+
+carried_in as (
+    select
+        cast(null as varchar) as pseudo_id,
+        cast(null as integer) as spell_number,
+        cast(null as integer) as consecutive_before
+    where false
+),
+{% endif %}
+
+twelve as (
     select
         pseudo_id,
         month,
@@ -11,18 +46,23 @@ with twelve as (
             range between interval 11 month preceding and current row
         ) as integer) as months_on_list_12m
     from {{ ref('int_listings') }}
+    where month >= {{ add_months(since, -11) }}
+        or pseudo_id in (select pseudo_id from recomputed_youth)
 ),
 
 runs as (
     select
-        pseudo_id,
-        month,
-        spell_number,
-        cast(count(*) over (
-            partition by pseudo_id, spell_number order by month rows unbounded preceding
+        r.pseudo_id,
+        r.month,
+        r.spell_number,
+        cast(coalesce(ci.consecutive_before, 0) + count(*) over (
+            partition by r.pseudo_id, r.spell_number order by r.month rows unbounded preceding
         ) as integer) as consecutive_months
-    from {{ ref('int_runs') }}
-    where status = 'on'
+    from {{ ref('int_runs') }} as r
+    left join carried_in as ci
+        on ci.pseudo_id = r.pseudo_id and ci.spell_number = r.spell_number
+    where r.status = 'on'
+        and (r.month >= {{ since }} or r.pseudo_id in (select pseudo_id from recomputed_youth))
 )
 
 select

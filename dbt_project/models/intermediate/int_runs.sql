@@ -3,20 +3,63 @@
 -- One row per youth and window month with a known status, numbered by run. The months
 -- before a youth's first listing hold no run, so only the months from it on go through
 -- the windows.
-with known as (
-    select pseudo_id, month, status
+-- Incremental like int_status: the months from `since` on, with the youth's last known
+-- status and run number before it carried in from this model's own earlier rows.
+{{ config(**incremental_by_month_config()) }}
+-- depends_on: {{ ref('int_jib_month_digest') }}
+-- depends_on: {{ ref('int_listings') }}
+{% set since = rebuild_from(ref('int_jib_month_digest')) %}
+
+with status as (
+    select *
     from {{ ref('int_status') }}
+    where month >= {{ since }}
+    {% if is_incremental() %}
+        or pseudo_id not in (
+            select pseudo_id from {{ ref('int_listings') }} where month < {{ since }}
+        )
+    {% endif %}
+),
+
+-- The last known status and run number before `since` (none in a full build).
+carried_in as (
+    {% if is_incremental() %}
+        select
+            pseudo_id,
+            arg_max(status, month) as last_status,
+            max(spell_number) as last_spell_number
+        from {{ this }}
+        where month < {{ since }}
+        group by pseudo_id
+    {% else %}
+        select
+            cast(null as varchar) as pseudo_id,
+            cast(null as varchar) as last_status,
+            cast(null as integer) as last_spell_number
+        where false
+    {% endif %}
+),
+
+known as (
+    select pseudo_id, month, status
+    from status
     where status <> 'unknown'
         and (is_listed or previous_listing_month is not null)
 ),
 
 marked as (
     select
-        *,
-        status = 'on'
-            and coalesce(lag(status) over by_month, 'off') = 'off' as starts_run
-    from known
-    window by_month as (partition by pseudo_id order by month)
+        k.pseudo_id,
+        k.month,
+        k.status,
+        k.status = 'on'
+            and coalesce(lag(k.status) over by_month, ci.last_status, 'off') = 'off'
+            as starts_run,
+        coalesce(ci.last_spell_number, 0) as spell_base
+    from known as k
+    left join carried_in as ci
+        on ci.pseudo_id = k.pseudo_id
+    window by_month as (partition by k.pseudo_id order by k.month)
 )
 
 select
@@ -24,7 +67,7 @@ select
     month,
     status,
     starts_run,
-    cast(sum(case when starts_run then 1 else 0 end) over (
+    cast(spell_base + sum(case when starts_run then 1 else 0 end) over (
         partition by pseudo_id order by month rows unbounded preceding
     ) as integer) as spell_number
 from marked
@@ -38,7 +81,7 @@ select
     status,
     false as starts_run,
     cast(0 as integer) as spell_number
-from {{ ref('int_status') }}
+from status
 where status <> 'unknown'
     and not is_listed
     and previous_listing_month is null

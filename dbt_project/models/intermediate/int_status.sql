@@ -1,8 +1,14 @@
 -- Status on / off / unknown of every youth ever listed, for every month of the window
 -- (SPEC §3 "Status"). L is the youth's latest month with a listing before M.
--- Only the months from a youth's first listing on carry anything forward; the months
--- before it (39% of the rows at the country's real size) are written directly at
--- the end, without the window over them.
+-- Incremental (macros/incremental.sql): a run computes the months from `since` on, and
+-- every month of a youth first listed from then on; L comes from all listings (an ASOF
+-- join), so a month computed alone equals the same month of a full build.
+-- The months before a youth's first listing (39% of the rows at the country's real size)
+-- carry nothing and are written directly at the end.
+{{ config(**incremental_by_month_config()) }}
+-- depends_on: {{ ref('int_jib_month_digest') }}
+{% set since = rebuild_from(ref('int_jib_month_digest')) %}
+
 with firsts as (
     select pseudo_id, min(month) as first_listing_month
     from {{ ref('int_listings') }}
@@ -14,6 +20,7 @@ spine as (
     from firsts as f
     inner join {{ ref('int_window') }} as w
         on w.month >= f.first_listing_month
+    where w.month >= {{ since }} or f.first_listing_month >= {{ since }}
 ),
 
 carried as (
@@ -23,16 +30,14 @@ carried as (
         l.month is not null as is_listed,
         l.gemeentecode,
         l.geboortedatum,
-        max(l.month) over preceding_months as previous_listing_month,
-        last_value(l.geboortedatum ignore nulls) over preceding_months as previous_geboortedatum,
-        last_value(l.gemeentecode ignore nulls) over preceding_months as previous_gemeentecode
+        p.month as previous_listing_month,
+        p.geboortedatum as previous_geboortedatum,
+        p.gemeentecode as previous_gemeentecode
     from spine as s
     left join {{ ref('int_listings') }} as l
         on l.pseudo_id = s.pseudo_id and l.month = s.month
-    window preceding_months as (
-        partition by s.pseudo_id order by s.month
-        rows between unbounded preceding and 1 preceding
-    )
+    asof left join {{ ref('int_listings') }} as p
+        on p.pseudo_id = s.pseudo_id and s.month > p.month
 ),
 
 -- A municipality that listed the youth in L delivered no counting list in M.
@@ -91,3 +96,4 @@ inner join {{ ref('int_window') }} as w
     on w.month < f.first_listing_month
 left join {{ ref('int_jib_quarantined') }} as q
     on q.pseudo_id = f.pseudo_id and q.month = w.month
+where w.month >= {{ since }} or f.first_listing_month >= {{ since }}

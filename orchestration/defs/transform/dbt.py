@@ -1,9 +1,13 @@
 """The dbt project as Dagster assets: one dbt build per run, over everything loaded.
 
-The dbt assets are not partitioned: every model is a full rebuild from raw (no model
-reads a month window), so the UI must not claim that a run rebuilt only its months. The
-ingest upstream is partitioned by month; one run of the monthly job ingests its months
-and then rebuilds the models once.
+The dbt assets are not partitioned. The person models int_status, int_runs and
+int_persistence are incremental by content, not by the run's partitions: they recompute
+from the first month whose inputs changed, whatever files a run loaded (a late
+registration or a corrected list reaches back; dbt_project/macros/incremental.sql). Every
+other model is a full rebuild, because its months read later months (outflow and
+placements look ahead, the work list and the reports span all months). The ingest
+upstream is partitioned by month; one run of the monthly job ingests its months and then
+builds the models once.
 """
 
 import importlib.metadata

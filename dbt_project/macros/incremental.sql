@@ -1,0 +1,128 @@
+{# Incremental person models (#14): a monthly run recomputes only the months from the
+   first month whose inputs changed, with each youth's state carried in from the rows
+   already there. Which month that is comes from content, not from which files a run
+   loaded: int_jib_month_digest fingerprints, per month, every row the person chain
+   reads; each incremental model keeps the fingerprint it was built from in
+   <schema>.incremental_state and compares. The chain is causal (a row of month M reads
+   only inputs of months <= M), so rows before the first changed month stay as they are.
+   A new project version (a model, seed, macro or var changed) rebuilds them in full. #}
+
+{# Every var of dbt_project.yml: a threshold that changes rebuilds the incremental models
+   in full (tests/test_dbt_incremental.py holds this list against the yml). #}
+{% macro rule_vars() %}
+    {{ return([
+        'persistent_months', 'declined_quiet_months', 'disclosure_k', 'retention_months',
+        'registration_stale_months', 'list_lag_months', 'sustained_months',
+        'approach_wait_days', 'almost_27_months', 'reach_months',
+    ]) }}
+{% endmacro %}
+
+{# The project version the rows were built by: every model and seed (dbt's checksums),
+   the text of every macro file (the graph holds no macro code, so DuckDB reads the files)
+   and the rule vars. Not the compiled SQL: that differs between a first and a later
+   build by design. Read at run time. #}
+{% macro build_key() %}
+    {% if not execute %}{{ return('') }}{% endif %}
+    {% set parts = [] %}
+    {% for node in graph.nodes.values() | sort(attribute='unique_id') %}
+        {% if node.resource_type in ('model', 'seed') %}
+            {% do parts.append(node.unique_id ~ ':' ~ node.checksum.checksum) %}
+        {% endif %}
+    {% endfor %}
+    {% set macros = invocation_args_dict.get('project_dir', '.') ~ '/macros/*.sql' %}
+    {% set read %}
+        select coalesce(md5(string_agg(filename || ':' || md5(content), '|' order by filename)), '')
+        from read_text('{{ macros }}')
+    {% endset %}
+    {% do parts.append(run_query(read).columns[0].values()[0]) %}
+    {% for v in rule_vars() %}
+        {% do parts.append(v ~ '=' ~ var(v)) %}
+    {% endfor %}
+    {{ return(local_md5(parts | join('|'))) }}
+{% endmacro %}
+
+{% macro incremental_state() -%}
+    {{ this.schema }}.incremental_state
+{%- endmacro %}
+
+{# The first month to recompute, as a SQL date: the earliest month whose fingerprint
+   differs from the one this model was built from (a month new, gone or changed), and at
+   the latest the month after the last one built (the window grew). No state for this
+   model and project version: everything (date '0001-01-01'). #}
+{% macro rebuild_from(digest) -%}
+    {%- if is_incremental() -%}
+    (
+        with built as (
+            select month, row_count, digest
+            from {{ incremental_state() }}
+            where model = '{{ this.name }}'
+        ),
+
+        changed as (
+            select coalesce(d.month, b.month) as month
+            from {{ digest }} as d
+            full outer join built as b on b.month = d.month
+            where d.digest is distinct from b.digest or d.row_count is distinct from b.row_count
+        )
+
+        select case
+            when count(*) = 0 then date '0001-01-01'
+            else cast(least((select min(month) from changed), {{ add_months('max(month)', 1) }}) as date)
+        end
+        from built
+    )
+    {%- else -%}
+    date '0001-01-01'
+    {%- endif -%}
+{%- endmacro %}
+
+{# pre_hook (outside the transaction): the state table exists before it is read. #}
+{% macro create_incremental_state() -%}
+    create table if not exists {{ incremental_state() }} (
+        model varchar, build_key varchar, month date, row_count bigint, digest hugeint
+    )
+{%- endmacro %}
+
+{# post_hook: this model is now built from the current fingerprint. #}
+{% macro save_incremental_state(digest) -%}
+    delete from {{ incremental_state() }} where model = '{{ this.name }}';
+    insert into {{ incremental_state() }}
+    select '{{ this.name }}', '{{ build_key() }}', month, row_count, digest from {{ digest }}
+{%- endmacro %}
+
+{# pre_hook (in the transaction): state of another project version is forgotten, so the
+   model rebuilds in full. #}
+{% macro forget_state_of_other_versions() -%}
+    delete from {{ incremental_state() }} where build_key <> '{{ build_key() }}'
+{%- endmacro %}
+
+{# pre_hook (in the transaction): drop the rows this build recomputes, the months from
+   rebuild_from on and every row of a youth not listed before it (new, or gone). #}
+{% macro forget_rows_from(digest) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where month >= {{ rebuild_from(digest) }}
+        or pseudo_id not in (
+            select pseudo_id from {{ ref('int_listings') }}
+            where month < {{ rebuild_from(digest) }}
+        )
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{# The config of an incremental person model: appended after its pre_hooks removed the
+   rows it recomputes; a column added to the model is added to the table. #}
+{% macro incremental_by_month_config() %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'sync_all_columns',
+        'pre_hook': [
+            {'sql': "{{ create_incremental_state() }}", 'transaction': false},
+            "{{ forget_state_of_other_versions() }}",
+            "{{ forget_rows_from(ref('int_jib_month_digest')) }}",
+        ],
+        'post_hook': ["{{ save_incremental_state(ref('int_jib_month_digest')) }}"],
+    }) }}
+{% endmacro %}
