@@ -394,3 +394,35 @@ def test_sociale_kaart_unknown_type_is_quarantined(inbox, con):
     q = con.execute("select line, reason, message from audit.quarantine order by line").fetchall()
     assert [(ln, r) for ln, r, _ in q] == [(3, "invalid_type"), (5, "invalid_type")]
     assert all("sociale_kaart.csv" in m and f"regel {ln}" in m for ln, _, m in q)
+
+
+def test_a_months_scan_lists_what_the_ingest_would_keep_of_a_full_scan(tmp_path: Path):
+    """scan_inbox(months=...) leaves out the files of other months' slots, and nothing
+    else: every entry that belongs to no month (a bad folder inside another month, a
+    link, a root file) is still listed, so it is refused in every run as before."""
+    from orchestration.ingest.load import _in_scope
+
+    inbox = tmp_path / "inbox"
+    for month in ("2024-01", "2024-02", "2024-03"):
+        write(inbox, f"{month}/GM0375/jib.csv", f"bsn;geboortedatum\n{B[0]};2000-01-01\n")
+        write(inbox, f"{month}/GM9999/jib.csv", "bsn;geboortedatum\n")  # unknown gemeente
+    write(inbox, "2024-01/GM0375/diep/jib.csv", "x\n")  # too deep: no slot
+    write(inbox, "2024-01/gemeente/jib.csv", "x\n")  # no gemeente folder
+    write(inbox, "2024-01/jib.csv", "x\n")  # directly in the month folder
+    write(inbox, "2024-13/GM0375/jib.csv", "x\n")  # no month
+    write(inbox, "sociale_kaart.csv", "organisatie_id;naam;type\n")
+    os.symlink(inbox / "2024-02", inbox / "2024-01" / "GM0377")  # a linked folder
+    os.symlink(inbox / "2024-02/GM0375/jib.csv", inbox / "2024-02/GM0375/begeleiding.csv")
+
+    def seen(files) -> list[tuple]:
+        return [(f.path, f.reason, f.detail, f.month, f.source) for f in files]
+
+    everything = scan_inbox(inbox, KNOWN, today=TODAY)
+    for months in ({dt.date(2024, 3, 1)}, {dt.date(2024, 1, 1), dt.date(2024, 2, 1)}):
+        expected = seen(f for f in everything if _in_scope(f, months))
+        assert seen(scan_inbox(inbox, KNOWN, today=TODAY, months=months)) == expected
+    march = seen(scan_inbox(inbox, KNOWN, today=TODAY, months={dt.date(2024, 3, 1)}))
+    paths = {p for p, *_ in march}
+    assert "2024-01/GM0375/diep/jib.csv" in paths and "2024-01/jib.csv" in paths
+    assert "2024-01/GM0375/jib.csv" not in paths and "2024-03/GM0375/jib.csv" in paths
+    assert seen(scan_inbox(inbox, KNOWN, today=TODAY, months=None)) == seen(everything)

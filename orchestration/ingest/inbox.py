@@ -12,7 +12,7 @@ import os
 import re
 import stat
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,15 +97,20 @@ def describe_mode(mode: int) -> str | None:
     return "het is een bijzonder bestandstype"
 
 
-def _walk(inbox: Path) -> Iterable[tuple[str, Path, str | None]]:
+def _walk(
+    inbox: Path, skip_files: Callable[[str], bool] = lambda rel_dir: False
+) -> Iterable[tuple[str, Path, str | None]]:
     """(relative path, absolute path, why it is not a regular file or None) of every entry.
 
     Symlinked folders are not descended into (os.walk does not follow links): they are
-    listed as entries of their own, like a symlinked file.
+    listed as entries of their own, like a symlinked file. skip_files(relative folder):
+    the entries directly in that folder are not listed (its subfolders still are).
     """
     for root, dirs, files in os.walk(inbox):
         linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
         dirs[:] = sorted(d for d in dirs if not is_ignored(d) and d not in linked)
+        if skip_files(Path(root).relative_to(inbox).as_posix()):
+            continue
         for name in sorted(files + linked):
             if is_ignored(name):
                 continue
@@ -147,18 +152,35 @@ def _folder_fault(parts: list[str], today: dt.date) -> str | None:
 
 
 def scan_inbox(
-    inbox: Path, known_gemeenten: set[str], today: dt.date | None = None
+    inbox: Path,
+    known_gemeenten: set[str],
+    today: dt.date | None = None,
+    months: set[dt.date] | None = None,
 ) -> list[InboxFile]:
     """Every entry of the inbox, classified by its path (no content is read here).
 
     today (default settings.today()) decides which month folders lie in the future.
+    months: the run's months (None: all). The files of a valid <month>/<gemeente>/ slot of
+    another month are not listed: the ingest would leave them out anyway, and at the
+    country's real size listing them all took 5 s of every monthly run. Everything that
+    belongs to no month (root files, a path under no valid slot) is listed as before.
     """
     if today is None:
         from orchestration import settings
 
         today = settings.today()
+
+    def other_month_slot(rel_dir: str) -> bool:
+        parts = rel_dir.split("/")
+        return (
+            months is not None
+            and len(parts) == 2
+            and _folder_fault([*parts, "x"], today) is None
+            and parse_month(parts[0]) not in months
+        )
+
     found: list[InboxFile] = []
-    for rel, full, why in _walk(inbox):
+    for rel, full, why in _walk(inbox, other_month_slot):
         parts = rel.split("/")
         f = InboxFile(path=rel, abspath=full, not_regular=why)
         name = normalise_name(parts[-1])

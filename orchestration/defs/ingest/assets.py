@@ -120,7 +120,7 @@ def inbox_ingest(
             description=f"Inbox {root} bestaat niet. Zet INBEELD_INBOX of gebruik --inbox."
         )
     months = {dt.date.fromisoformat(k) for k in context.partition_keys}
-    files = scan_inbox(root, known_gemeenten())
+    files = scan_inbox(root, known_gemeenten(), months=months)
     with warehouse.connect() as con:
         pseudonym_key.verify(con)
         report = ingest(con, files, months, pseudonymise, settle_seconds=limits.settle_seconds())
