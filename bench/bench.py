@@ -5,7 +5,8 @@ On a fresh warehouse it times, each in its own process with its peak RSS:
    run's own step timings into ingest, GX checks, dbt build and publish;
 2. the floor: bench/floor.sql in plain DuckDB over the same CSVs, and whether the
    warehouse's persistence and exclusion columns equal the floor's row for row;
-3. one further month run incrementally on top of that warehouse;
+3. one further month run incrementally on top of that warehouse, and whether every
+   table then equals a `dbt build --full-refresh` of a copy (not timed);
 4. the regional demo end to end (`inbeeld demo`).
 It prints a table with the ratios full/floor and incremental/full and rows per second,
 the growth table of every scale measured so far, and writes the figures to
@@ -166,6 +167,55 @@ def compare_with_floor(warehouse: Path, floor_rows: Path, key: str) -> tuple[int
             f"({theirs} except all {ours}))"
         ).fetchone()[0]
     return max(n, floor_n), differing
+
+
+def compare_with_full_refresh(warehouse: Path, work: Path, env: dict[str, str]) -> tuple[int, list]:
+    """(tables compared, tables differing) between the warehouse after the incremental month
+    and a copy of it rebuilt by `dbt build --full-refresh`: the incremental models must give
+    every table of intermediate, marts and reports exactly as a full build does."""
+    import duckdb
+
+    rebuilt = work / "full_refresh.duckdb"
+    shutil.copyfile(warehouse, rebuilt)
+    dbt_dir = REPO / "dbt_project"
+    cmd = [str(BIN / "dbt"), "build", "--full-refresh", "--exclude-resource-type", "unit_test"]
+    cmd += ["--project-dir", str(dbt_dir), "--profiles-dir", str(dbt_dir)]
+    cmd += ["--target-path", str(work / "full_refresh_target"), "--log-path", str(work)]
+    cmd += ["--vars", json.dumps({"warehouse_path": str(rebuilt)})]
+    with (work / "full_refresh.log").open("w") as log:
+        subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
+    con = duckdb.connect()
+    try:
+        con.execute("set enable_progress_bar = false")
+        con.execute(f"attach '{warehouse}' as inc (read_only); attach '{rebuilt}' as full_")
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables where "
+            "table_catalog = 'full_' and table_type = 'BASE TABLE' and table_schema in "
+            "('intermediate', 'marts', 'reports') and table_name <> 'incremental_state' "
+            "order by all"
+        ).fetchall()
+        differing = []
+        for schema, table in tables:
+            a, b = f"inc.{schema}.{table}", f"full_.{schema}.{table}"
+            columns = (
+                "select column_name, data_type from information_schema.columns where "
+                "table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position"
+            )
+            same_columns = (
+                con.execute(columns, ["inc", schema, table]).fetchall()
+                == con.execute(columns, ["full_", schema, table]).fetchall()
+            )
+            diff = f"select * from {a} except all select * from {b}"
+            back = f"select * from {b} except all select * from {a}"
+            if (
+                not same_columns
+                or con.execute(f"select count(*) from ({diff} union all {back})").fetchone()[0]
+            ):
+                differing.append(f"{schema}.{table}")
+        return len(tables), differing
+    finally:
+        con.close()
+        rebuilt.unlink(missing_ok=True)
 
 
 def growth_table(current: dict[str, object]) -> Table:
@@ -337,6 +387,12 @@ def main() -> int:
         )
     inc_phases = step_split(work / "dagster_home")
     console.print(f"  incrementeel: {inc_s:.1f} s")
+    with console.status("Incrementeel tegen volledig: dbt build --full-refresh op een kopie"):
+        inc_tables, inc_differing = compare_with_full_refresh(work / "w.duckdb", work, env)
+    console.print(
+        f"  incrementeel = volledig: {inc_tables} tabellen vergeleken, "
+        f"{len(inc_differing)} verschillend {' '.join(inc_differing)}"
+    )
 
     demo_s = demo_rss = None
     if not args.no_demo:
@@ -379,6 +435,8 @@ def main() -> int:
         "floor_peak_rss_gib": round(floor_rss, 2),
         "floor_rows_compared": compared,
         "floor_rows_differing": differing,
+        "incremental_tables_compared": inc_tables,
+        "incremental_tables_differing": inc_differing,
         "demo_s": None if demo_s is None else round(demo_s, 1),
         "demo_peak_rss_gib": None if demo_rss is None else round(demo_rss, 2),
         "full_over_floor": round(full_s / floor_s, 1),
@@ -395,6 +453,7 @@ def main() -> int:
         <= TARGETS["incremental_over_full"],
         "peak_rss_gib": max(rss) <= TARGETS["peak_rss_gib"],
         "floor_identical": differing == 0,
+        "incremental_identical": not inc_differing,
     }
     if demo_s is not None:
         verdict["demo_s"] = demo_s <= TARGETS["demo_s"]
@@ -423,6 +482,12 @@ def main() -> int:
         f"{floor_s:.1f}",
         f"{floor_rss:.2f}",
         f"alleen DuckDB; {differing} van {compared:,} rijen anders dan het warehouse",
+    )
+    table.add_row(
+        "incrementeel = volledig",
+        "",
+        "",
+        f"{len(inc_differing)} van {inc_tables} tabellen anders dan dbt build --full-refresh",
     )
     if demo_s is not None:
         table.add_row(
