@@ -6,11 +6,22 @@ changed."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+from pathlib import Path
 
+import duckdb
 import yaml
+from conftest import TEST_KEY
 
+from orchestration.cli import main
+from orchestration.defs.transform.dbt import incremental_summary
 from orchestration.settings import DBT_PROJECT_DIR
+
+REPO = DBT_PROJECT_DIR.parent
+PERSON_MODELS = ("int_jib_month_digest", "int_status", "int_runs", "int_persistence")
 
 
 def test_every_var_is_part_of_the_build_key():
@@ -33,3 +44,61 @@ def test_the_person_models_are_incremental_and_the_rest_is_not():
         if "incremental_by_month_config()" in p.read_text(encoding="utf-8")
     }
     assert incremental == {"int_status", "int_runs", "int_persistence"}
+
+
+def dbt_run(warehouse: Path, tmp: Path, **vars_: object) -> None:
+    """`dbt run` of the digest and the three person models on a warehouse, with vars."""
+    cmd = [str(REPO / ".venv" / "bin" / "dbt"), "run", "--select", *PERSON_MODELS]
+    cmd += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    cmd += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
+    cmd += ["--vars", json.dumps({"warehouse_path": str(warehouse), **vars_})]
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stdout[-4000:]
+
+
+def summary(warehouse: Path) -> list[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return incremental_summary(con)
+    finally:
+        con.close()
+
+
+def persistent(warehouse: Path) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "select count(*) from intermediate.int_persistence where persistent"
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_changed_threshold_rebuilds_everything_and_the_log_says_what_was_recomputed(
+    tmp_path: Path, monkeypatch
+):
+    from test_backfill_identity import build_inbox
+
+    monkeypatch.setenv("INBEELD_PSEUDONYM_KEY", TEST_KEY)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dh"))
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "w.duckdb"
+    build_inbox(inbox)
+    assert main(["run", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    assert summary(warehouse) == [
+        "int_persistence, int_runs, int_status: helemaal herberekend (eerste build, nieuwe "
+        "projectversie of --full-refresh)."
+    ]
+    before = persistent(warehouse)
+
+    dbt_run(warehouse, tmp_path)  # the same version, the same inputs
+    assert summary(warehouse) == [
+        "int_persistence, int_runs, int_status: niets herberekend: hun invoer veranderde in "
+        "geen enkele maand."
+    ]
+    assert persistent(warehouse) == before
+
+    # A lower threshold is a new project version: every month again, more persistent.
+    dbt_run(warehouse, tmp_path, persistent_months=1)
+    assert "helemaal herberekend" in summary(warehouse)[0]
+    assert persistent(warehouse) > before

@@ -55,7 +55,7 @@
         with built as (
             select month, row_count, digest
             from {{ incremental_state() }}
-            where model = '{{ this.name }}'
+            where model = '{{ this.name }}' and invocation_id <> '{{ invocation_id }}'
         ),
 
         changed as (
@@ -79,15 +79,22 @@
 {# pre_hook (outside the transaction): the state table exists before it is read. #}
 {% macro create_incremental_state() -%}
     create table if not exists {{ incremental_state() }} (
-        model varchar, build_key varchar, month date, row_count bigint, digest hugeint
+        model varchar, build_key varchar, invocation_id varchar, rebuilt_from date,
+        month date, row_count bigint, digest hugeint
     )
 {%- endmacro %}
 
-{# post_hook: this model is now built from the current fingerprint. #}
+{# post_hook: this model is now built from the current fingerprint; rebuilt_from says
+   what this build recomputed (read before the earlier state goes; the orchestration logs
+   it). #}
 {% macro save_incremental_state(digest) -%}
-    delete from {{ incremental_state() }} where model = '{{ this.name }}';
     insert into {{ incremental_state() }}
-    select '{{ this.name }}', '{{ build_key() }}', month, row_count, digest from {{ digest }}
+    select
+        '{{ this.name }}', '{{ build_key() }}', '{{ invocation_id }}',
+        {{ rebuild_from(digest) }}, month, row_count, digest
+    from {{ digest }};
+    delete from {{ incremental_state() }}
+    where model = '{{ this.name }}' and invocation_id <> '{{ invocation_id }}'
 {%- endmacro %}
 
 {# pre_hook (in the transaction): state of another project version is forgotten, so the

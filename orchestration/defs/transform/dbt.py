@@ -10,6 +10,7 @@ upstream is partitioned by month; one run of the monthly job ingests its months 
 builds the models once.
 """
 
+import datetime as dt
 import importlib.metadata
 import shutil
 import uuid
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
@@ -153,6 +155,38 @@ def inbeeld_dbt_models(
     yield from dbt.cli(dbt_build_args(work), context=context, target_path=target).stream()
     keep_parse_state(target, saved)
     prune_run_targets(DBT_PROJECT_DIR / "target")
+    with warehouse.connect() as con:
+        for line in incremental_summary(con):
+            context.log.info(line)
+
+
+def incremental_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What the incremental person models recomputed in this build (Dutch, for the run's
+    log): from a month on, everything, or nothing (dbt_project/macros/incremental.sql)."""
+    try:
+        rows = con.execute(
+            "select rebuilt_from, max(month), string_agg(distinct model, ', ' order by model)"
+            " from intermediate.incremental_state group by rebuilt_from order by rebuilt_from"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []  # no incremental model built yet
+    lines = []
+    for rebuilt_from, last_month, models in rows:
+        if rebuilt_from <= FULL_BUILD:
+            what = "helemaal herberekend (eerste build, nieuwe projectversie of --full-refresh)"
+        elif rebuilt_from > last_month:
+            what = "niets herberekend: hun invoer veranderde in geen enkele maand"
+        else:
+            what = (
+                f"herberekend vanaf {rebuilt_from:%Y-%m}, de eerste maand waarvan de invoer "
+                "veranderde; de maanden ervoor bleven staan"
+            )
+        lines.append(f"{models}: {what}.")
+    return lines
+
+
+# rebuild_from()'s "everything" (dbt_project/macros/incremental.sql).
+FULL_BUILD = dt.date(1, 1, 1)
 
 
 KEEP_RUN_TARGETS = 5
