@@ -6,7 +6,6 @@ nothing here logs or returns it in a message.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 
@@ -67,7 +66,8 @@ class Pseudonymiser:
     def __call__(self, bsn9: str) -> str:
         pid = self._cache.get(bsn9)
         if pid is None:
-            pid = hmac.new(self._key, bsn9.encode("ascii"), hashlib.sha256).hexdigest()[:20]
+            # hmac.digest: OpenSSL's one-shot HMAC, ~3x faster than hmac.new().hexdigest().
+            pid = hmac.digest(self._key, bsn9.encode("ascii"), "sha256").hex()[:20]
             if len(self._cache) >= self.CACHE_SIZE:
                 self._cache.clear()
             self._cache[bsn9] = pid

@@ -54,7 +54,7 @@ def column_kind(source: str) -> str:
     return "registration" if source not in COLUMNS else source
 
 
-def _bsn_columns(values: list[str], pseudonymise: Pseudonymiser) -> tuple[np.ndarray, list]:
+def _bsn_columns(values: list[str], pseudonymise: Pseudonymiser) -> tuple[np.ndarray, np.ndarray]:
     """(valid mask, pseudo_id or None per row); the raw BSN stays inside this function."""
     raw = pd.Series(values, dtype="string")
     shaped = raw.str.fullmatch(r"[0-9]{8,9}").fillna(False).to_numpy(dtype=bool)
@@ -62,7 +62,11 @@ def _bsn_columns(values: list[str], pseudonymise: Pseudonymiser) -> tuple[np.nda
     valid = np.zeros(len(values), dtype=bool)
     if shaped.any():
         valid[shaped] = elfproef_many(padded[shaped].astype(str))
-    pids = [pseudonymise(b) if ok else None for b, ok in zip(padded, valid, strict=True)]
+    # One HMAC per distinct BSN (a cumulative export repeats its youths on many rows).
+    pids = np.full(len(values), None, dtype=object)
+    if valid.any():
+        codes, distinct = pd.factorize(padded[valid])
+        pids[valid] = np.array([pseudonymise(b) for b in distinct], dtype=object)[codes]
     return valid, pids
 
 
