@@ -133,3 +133,12 @@
         'post_hook': ["{{ save_incremental_state(ref('int_jib_month_digest')) }}"],
     }) }}
 {% endmacro %}
+
+{# A relation with these (name, type) columns and no rows: the carry-in of a full build. #}
+{% macro no_rows(columns) -%}
+    select
+    {%- for name, type in columns %}
+        cast(null as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    where false
+{%- endmacro %}

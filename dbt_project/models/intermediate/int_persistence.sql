@@ -25,15 +25,13 @@ carried_in as (
 ),
 {% else %}
 with recomputed_youth as (
-    select cast(null as varchar) as pseudo_id where false
+    {{ no_rows([('pseudo_id', 'varchar')]) }}
 ),
 
 carried_in as (
-    select
-        cast(null as varchar) as pseudo_id,
-        cast(null as integer) as spell_number,
-        cast(null as integer) as consecutive_before
-    where false
+    {{ no_rows([
+        ('pseudo_id', 'varchar'), ('spell_number', 'integer'), ('consecutive_before', 'integer'),
+    ]) }}
 ),
 {% endif %}
 

@@ -32,11 +32,9 @@ carried_in as (
         where month < {{ since }}
         group by pseudo_id
     {% else %}
-        select
-            cast(null as varchar) as pseudo_id,
-            cast(null as varchar) as last_status,
-            cast(null as integer) as last_spell_number
-        where false
+        {{ no_rows([
+            ('pseudo_id', 'varchar'), ('last_status', 'varchar'), ('last_spell_number', 'integer'),
+        ]) }}
     {% endif %}
 ),
 
