@@ -160,6 +160,10 @@ def inbeeld_dbt_models(
             context.log.info(line)
 
 
+# rebuild_from()'s "everything" (dbt_project/macros/incremental.sql).
+FULL_BUILD = dt.date(1, 1, 1)
+
+
 def incremental_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     """What the incremental person models recomputed in this build (Dutch, for the run's
     log): from a month on, everything, or nothing (dbt_project/macros/incremental.sql)."""
@@ -183,10 +187,6 @@ def incremental_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
             )
         lines.append(f"{models}: {what}.")
     return lines
-
-
-# rebuild_from()'s "everything" (dbt_project/macros/incremental.sql).
-FULL_BUILD = dt.date(1, 1, 1)
 
 
 KEEP_RUN_TARGETS = 5
