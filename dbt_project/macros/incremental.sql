@@ -103,16 +103,22 @@
     delete from {{ incremental_state() }} where build_key <> '{{ build_key() }}'
 {%- endmacro %}
 
-{# pre_hook (in the transaction): drop the rows this build recomputes, the months from
-   rebuild_from on and every row of a youth not listed before it (new, or gone). #}
+{# The rows a build recomputes, as a condition: the months from `since` on (or from
+   `from_month`, for a model that reads back further), and every row of a youth not
+   listed before `since` (new, or gone). A full build: everything. #}
+{% macro recomputed_rows(since, from_month=none) -%}
+    (month >= {{ from_month or since }}
+    {%- if is_incremental() %}
+        or pseudo_id not in (
+            select pseudo_id from {{ ref('int_listings') }} where month < {{ since }}
+        )
+    {%- endif %})
+{%- endmacro %}
+
+{# pre_hook (in the transaction): drop the rows this build recomputes. #}
 {% macro forget_rows_from(digest) -%}
     {%- if is_incremental() -%}
-    delete from {{ this }}
-    where month >= {{ rebuild_from(digest) }}
-        or pseudo_id not in (
-            select pseudo_id from {{ ref('int_listings') }}
-            where month < {{ rebuild_from(digest) }}
-        )
+    delete from {{ this }} where {{ recomputed_rows(rebuild_from(digest)) }}
     {%- else -%}
     select 1
     {%- endif -%}

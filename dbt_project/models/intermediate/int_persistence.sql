@@ -9,31 +9,19 @@
 -- depends_on: {{ ref('int_jib_month_digest') }}
 {% set since = rebuild_from(ref('int_jib_month_digest')) %}
 
-{% if is_incremental() %}
-with recomputed_youth as (
-    -- A youth first listed from `since` on (or no longer listed before it) gets all months.
-    select pseudo_id from {{ ref('int_listings') }}
-    except
-    select pseudo_id from {{ ref('int_listings') }} where month < {{ since }}
+-- The consecutive months before `since` of each youth's runs (none in a full build).
+with carried_in as (
+    {% if is_incremental() %}
+        select pseudo_id, spell_number, max(consecutive_months) as consecutive_before
+        from {{ this }}
+        where month < {{ since }}
+        group by pseudo_id, spell_number
+    {% else %}
+        {{ no_rows([
+            ('pseudo_id', 'varchar'), ('spell_number', 'integer'), ('consecutive_before', 'integer'),
+        ]) }}
+    {% endif %}
 ),
-
-carried_in as (
-    select pseudo_id, spell_number, max(consecutive_months) as consecutive_before
-    from {{ this }}
-    where month < {{ since }}
-    group by pseudo_id, spell_number
-),
-{% else %}
-with recomputed_youth as (
-    {{ no_rows([('pseudo_id', 'varchar')]) }}
-),
-
-carried_in as (
-    {{ no_rows([
-        ('pseudo_id', 'varchar'), ('spell_number', 'integer'), ('consecutive_before', 'integer'),
-    ]) }}
-),
-{% endif %}
 
 twelve as (
     select
@@ -44,8 +32,7 @@ twelve as (
             range between interval 11 month preceding and current row
         ) as integer) as months_on_list_12m
     from {{ ref('int_listings') }}
-    where month >= {{ add_months(since, -11) }}
-        or pseudo_id in (select pseudo_id from recomputed_youth)
+    where {{ recomputed_rows(since, add_months(since, -11)) }}
 ),
 
 runs as (
@@ -56,11 +43,12 @@ runs as (
         cast(coalesce(ci.consecutive_before, 0) + count(*) over (
             partition by r.pseudo_id, r.spell_number order by r.month rows unbounded preceding
         ) as integer) as consecutive_months
-    from {{ ref('int_runs') }} as r
+    from (
+        select * from {{ ref('int_runs') }}
+        where status = 'on' and {{ recomputed_rows(since) }}
+    ) as r
     left join carried_in as ci
         on ci.pseudo_id = r.pseudo_id and ci.spell_number = r.spell_number
-    where r.status = 'on'
-        and (r.month >= {{ since }} or r.pseudo_id in (select pseudo_id from recomputed_youth))
 )
 
 select

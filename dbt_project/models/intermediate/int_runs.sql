@@ -13,12 +13,7 @@
 with status as (
     select *
     from {{ ref('int_status') }}
-    where month >= {{ since }}
-    {% if is_incremental() %}
-        or pseudo_id not in (
-            select pseudo_id from {{ ref('int_listings') }} where month < {{ since }}
-        )
-    {% endif %}
+    where {{ recomputed_rows(since) }}
 ),
 
 -- The last known status and run number before `since` (none in a full build).
