@@ -152,13 +152,23 @@ def today() -> date:
     return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
-def publish_workers() -> int:
-    """Processes that build and write regions at once: INBEELD_PUBLISH_WORKERS, else the
-    cores this process may use. 1 builds every region in the step's own process."""
-    value = os.environ.get("INBEELD_PUBLISH_WORKERS", "").strip()
+def _workers(env: str) -> int:
+    value = os.environ.get(env, "").strip()
     if value:
         n = int(value)
         if n < 1:
-            raise ValueError(f"INBEELD_PUBLISH_WORKERS must be at least 1, got {n}")
+            raise ValueError(f"{env} must be at least 1, got {n}")
         return n
     return len(os.sched_getaffinity(0))
+
+
+def publish_workers() -> int:
+    """Processes that build and write regions at once: INBEELD_PUBLISH_WORKERS, else the
+    cores this process may use. 1 builds every region in the step's own process."""
+    return _workers("INBEELD_PUBLISH_WORKERS")
+
+
+def ingest_workers() -> int:
+    """Processes that read a large run's files at once: INBEELD_INGEST_WORKERS, else the
+    cores this process may use. 1 reads every file in the step's own process."""
+    return _workers("INBEELD_INGEST_WORKERS")

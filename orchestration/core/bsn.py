@@ -63,6 +63,10 @@ class Pseudonymiser:
         self._key = key.encode("utf-8")
         self._cache: dict[str, str] = {}
 
+    def __reduce__(self) -> tuple:
+        # Sent to an ingest worker without its cache (up to a million entries).
+        return (Pseudonymiser, (self._key.decode("utf-8"),))
+
     def __call__(self, bsn9: str) -> str:
         pid = self._cache.get(bsn9)
         if pid is None:

@@ -78,6 +78,7 @@ class InboxFile:
     # Not a regular file at scan time (os.lstat): the Dutch description, else None. Such
     # an entry is never opened, and is refused as not_a_file whatever its name.
     not_regular: str | None = None
+    size: int = 0  # bytes at scan time (os.lstat): how a run shares its reading among cores
 
 
 def describe_mode(mode: int) -> str | None:
@@ -99,8 +100,9 @@ def describe_mode(mode: int) -> str | None:
 
 def _walk(
     inbox: Path, skip_files: Callable[[str], bool] = lambda rel_dir: False
-) -> Iterable[tuple[str, Path, str | None]]:
-    """(relative path, absolute path, why it is not a regular file or None) of every entry.
+) -> Iterable[tuple[str, Path, str | None, int]]:
+    """(relative path, absolute path, why it is not a regular file or None, size) of every
+    entry.
 
     Symlinked folders are not descended into (os.walk does not follow links): they are
     listed as entries of their own, like a symlinked file. skip_files(relative folder):
@@ -116,12 +118,13 @@ def _walk(
                 continue
             full = Path(root) / name
             try:
-                why = describe_mode(os.lstat(full).st_mode)
+                st = os.lstat(full)
             except FileNotFoundError:
                 continue  # gone between listing and lstat: as if never there
+            why = describe_mode(st.st_mode)
             if name in linked:
                 why = "het is een snelkoppeling naar een map"
-            yield full.relative_to(inbox).as_posix(), full, why
+            yield full.relative_to(inbox).as_posix(), full, why, st.st_size
 
 
 def _folder_fault(parts: list[str], today: dt.date) -> str | None:
@@ -180,9 +183,9 @@ def scan_inbox(
         )
 
     found: list[InboxFile] = []
-    for rel, full, why in _walk(inbox, other_month_slot):
+    for rel, full, why, size in _walk(inbox, other_month_slot):
         parts = rel.split("/")
-        f = InboxFile(path=rel, abspath=full, not_regular=why)
+        f = InboxFile(path=rel, abspath=full, not_regular=why, size=size)
         name = normalise_name(parts[-1])
         stem = name[:-4] if name.endswith(".csv") else None
         fault = _folder_fault(parts, today)

@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from orchestration.core.bsn import Pseudonymiser
-from orchestration.ingest import limits
+from orchestration.ingest import limits, parts
 from orchestration.ingest.inbox import InboxFile, describe_mode
 from orchestration.ingest.messages import file_message, row_message_parts
 from orchestration.ingest.reader import (
@@ -62,6 +63,7 @@ from orchestration.ingest.warehouse import (
     RAW_TABLE,
     SHORT_LISTS_SQL,
 )
+from orchestration.workers import process_pool
 
 Progress = Callable[[int, int, str], None]
 
@@ -247,13 +249,15 @@ class _Run:
         pseudonymise: Pseudonymiser,
         known: dict[tuple[str, str], tuple],
         settle_seconds: float,
+        max_bytes: int | None = None,
+        chunk_rows: int | None = None,
     ) -> None:
         self.con = con
         self.pseudonymise = pseudonymise
         self.known = known
         self.settle_seconds = settle_seconds
-        self.max_bytes = limits.max_file_bytes()
-        self.chunk_rows = limits.CHUNK_ROWS
+        self.max_bytes = limits.max_file_bytes() if max_bytes is None else max_bytes
+        self.chunk_rows = limits.CHUNK_ROWS if chunk_rows is None else chunk_rows
         self.outcomes: list[_Outcome] = []
         self.reactivate: list[tuple[str, str]] = []
         self.unchanged = 0
@@ -422,6 +426,77 @@ class _Run:
             frame = _with_file_columns(batch.quarantine, owners)
             _stage(self.con, "quarantine", _quarantine_rows(frame))
 
+    # ------------------------------------------------------------------ parts
+    def part_read(self) -> _PartRead:
+        return _PartRead(
+            self.outcomes, self.unchanged, self.reactivate, self.seen_again, self.held_back
+        )
+
+    def absorb(self, part: _PartRead, stage_file: Path) -> None:
+        """Take over what a worker read: its outcomes after ours, its staged rows into our
+        stage (the file is removed once copied)."""
+        self.outcomes += part.outcomes
+        self.unchanged += part.unchanged
+        self.reactivate += part.reactivate
+        self.seen_again += part.seen_again
+        self.held_back += part.held_back
+        quoted = str(stage_file).replace("'", "''")
+        self.con.execute(f"attach '{quoted}' as ingest_part (read_only)")
+        try:
+            for name in _STAGED:
+                self.con.execute(
+                    f"insert into {STAGE}.{name} select * from ingest_part.{STAGE}.{name}"
+                )
+        finally:
+            self.con.execute("detach ingest_part")
+        stage_file.unlink()
+
+
+@dataclass
+class _PartRead:
+    """What a worker hands back of its part (the staged rows stay in its DuckDB file)."""
+
+    outcomes: list[_Outcome]
+    unchanged: int
+    reactivate: list[tuple[str, str]]
+    seen_again: list[tuple[str, str]]
+    held_back: list[str]
+
+
+_worker_pseudonymise: Pseudonymiser | None = None
+
+
+def _init_worker(pseudonymise: Pseudonymiser) -> None:
+    global _worker_pseudonymise  # one per worker process, its cache kept between parts
+    _worker_pseudonymise = pseudonymise
+
+
+def _read_part(
+    files: list[InboxFile],
+    known: dict[tuple[str, str], tuple],
+    stage_file: Path,
+    settle_seconds: float,
+    max_bytes: int,
+    chunk_rows: int,
+) -> _PartRead:
+    """In a worker: one part read exactly as the run's own process reads its files, into
+    the staging tables of a DuckDB file of its own."""
+    assert _worker_pseudonymise is not None
+    con = duckdb.connect(str(stage_file))
+    try:
+        # One DuckDB thread: the other cores read the other parts.
+        con.execute(f"set memory_limit = '{limits.DUCKDB_MEMORY_BYTES}B'; set threads = 1")
+        ensure_schema(con)
+        _create_stage(con)
+        run = _Run(con, _worker_pseudonymise, known, settle_seconds, max_bytes, chunk_rows)
+        for f in files:
+            run.read(f)
+        run.flush_all()
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return run.part_read()
+
 
 def _with_file_columns(frame: pd.DataFrame, owners: list[_Outcome]) -> pd.DataFrame:
     """Batch rows with their file's path, sha256, month, gemeentecode and source (looked up
@@ -472,12 +547,16 @@ def ingest(
     pseudonymise: Pseudonymiser,
     progress: Progress | None = None,
     settle_seconds: float = 0,
+    workers: int = 1,
+    parallel_min_bytes: int = parts.PARALLEL_MIN_BYTES,
 ) -> IngestReport:
     """Ingest the in-scope files in one transaction; returns what happened.
 
     settle_seconds: a regular file modified less than this many seconds ago is still being
     written and is held back (report.held_back, audit.held_back). 0 (the default) holds
     nothing back; the Dagster asset passes limits.settle_seconds().
+    workers: processes that read the files when they are at least parallel_min_bytes
+    (orchestration.ingest.parts); the Dagster asset passes settings.ingest_workers().
     """
     ensure_schema(con)
     scoped = [f for f in inbox_files if _in_scope(f, months)]
@@ -490,14 +569,17 @@ def ingest(
             "select path, sha256, status, is_current, reason from audit.loads"
         ).fetchall()
     }
+    plan = parts.plan_parts(scoped, workers, parallel_min_bytes)
     with _BoundedMemory(con):
-        _run(con, scoped, known, pseudonymise, progress, settle_seconds, report)
+        _run(con, scoped, plan, workers, known, pseudonymise, progress, settle_seconds, report)
     return report
 
 
 def _run(
     con: duckdb.DuckDBPyConnection,
     scoped: list[InboxFile],
+    plan: list[list[InboxFile]],
+    workers: int,
     known: dict[tuple[str, str], tuple],
     pseudonymise: Pseudonymiser,
     progress: Progress | None,
@@ -508,10 +590,13 @@ def _run(
     _create_stage(con)
     try:
         run = _Run(con, pseudonymise, known, settle_seconds)
-        for i, f in enumerate(scoped, 1):
-            if progress:
-                progress(i, len(scoped), f.path)
-            run.read(f)
+        if plan:
+            _read_in_parts(run, plan, workers, progress)
+        else:
+            for i, f in enumerate(scoped, 1):
+                if progress:
+                    progress(i, len(scoped), f.path)
+                run.read(f)
         run.flush_all()
         con.execute("begin transaction")
         try:
@@ -522,6 +607,37 @@ def _run(
             raise
     finally:
         _drop_stage(con)
+
+
+def _read_in_parts(
+    run: _Run, plan: list[list[InboxFile]], workers: int, progress: Progress | None
+) -> None:
+    total = sum(len(p) for p in plan)
+    known = parts.known_by_part(plan, run.known)
+    pool = process_pool(min(len(plan), workers), _init_worker, (run.pseudonymise,))
+    with parts.StageDir(parts.warehouse_dir(run.con)) as stage:
+        try:
+            futures = [
+                pool.submit(
+                    _read_part,
+                    files,
+                    known[n],
+                    stage.part(n),
+                    run.settle_seconds,
+                    run.max_bytes,
+                    run.chunk_rows,
+                )
+                for n, files in enumerate(plan)
+            ]
+            done = 0
+            for n, future in enumerate(futures):
+                run.absorb(future.result(), stage.part(n))
+                done += len(plan[n])
+                if progress:
+                    progress(done, total, plan[n][-1].path)
+        finally:
+            # On an error or a cancelled run the parts not yet started are dropped.
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _finish(

@@ -6,14 +6,11 @@ regions, municipalities and months, not with rows. So each region is built and w
 one of a few worker processes, each into its own publish/<regio>/ folder; the parent
 gets back the region's lines of the SZW table and of the index page.
 
-The workers come from a forkserver, not a fork of the step's process: that process has
-Dagster's threads, and a fork copies their locks in whatever state they are in.
+The workers come from orchestration.workers (a forkserver shared with the ingest).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,10 +18,7 @@ from pathlib import Path
 from dashboards import site
 from orchestration.publish import szw
 from orchestration.publish.cube import RegionInputs, build_region
-
-# Imported once by the forkserver, so each worker starts without importing them again;
-# "__main__" as multiprocessing's default has it, so no worker re-imports the main module.
-_PRELOAD = ["__main__", "dashboards.site", "orchestration.publish.szw"]
+from orchestration.workers import process_pool
 
 
 @dataclass(frozen=True)
@@ -66,11 +60,9 @@ def publish_regions(
     workers = min(workers, len(inputs))
     if workers <= 1:
         return [publish_region(i, k, out) for i in inputs]
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
     # The largest regions first, so no worker is left with a big one at the end.
     order = sorted(range(len(inputs)), key=lambda n: -len(inputs[n].tables["region_month"]))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = process_pool(workers)
     try:
         futures = {n: pool.submit(publish_region, inputs[n], k, out) for n in order}
         return [futures[n].result() for n in range(len(inputs))]

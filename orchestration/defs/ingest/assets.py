@@ -4,6 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
+from orchestration import settings
 from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, single_run
 from orchestration.ingest import limits
 from orchestration.ingest.inbox import scan_inbox
@@ -123,7 +124,14 @@ def inbox_ingest(
     files = scan_inbox(root, known_gemeenten(), months=months)
     with warehouse.connect() as con:
         pseudonym_key.verify(con)
-        report = ingest(con, files, months, pseudonymise, settle_seconds=limits.settle_seconds())
+        report = ingest(
+            con,
+            files,
+            months,
+            pseudonymise,
+            settle_seconds=limits.settle_seconds(),
+            workers=settings.ingest_workers(),
+        )
 
     _log_capped(
         context.log,

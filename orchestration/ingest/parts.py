@@ -1,0 +1,108 @@
+"""A large run's files, read in parts on every core.
+
+Reading is per file (hash, parse, row rules, pseudonyms) and nothing in it depends on
+another file, so a run's in-scope files are cut into parts of consecutive files; each part
+is read by a worker process into a DuckDB file of its own (the same staging tables as a
+run in one process), and the run's process copies the parts into its stage in the order
+of the files. What a run writes is the same whichever way it was read; only the one
+transaction at the end touches the warehouse.
+
+A run of a few megabytes stays in one process: a worker's start costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from orchestration.ingest.inbox import InboxFile
+
+# Below this many bytes in scope a run is read in its own process (a region's month is
+# well under it; the country's month is ~20 MB, its backfill ~1.2 GB).
+PARALLEL_MIN_BYTES = 32 * 2**20
+# A part is at most this many bytes: enough parts to keep both cores busy to the end, few
+# enough that a part's DuckDB file and its copy stay a small cost.
+PART_BYTES = 16 * 2**20
+_STAGE_DIR_PREFIX = ".ingest-parts-"
+
+
+def plan_parts(
+    files: Sequence[InboxFile], workers: int, min_bytes: int, part_bytes: int | None = None
+) -> list[list[InboxFile]]:
+    """Consecutive runs of files, or [] when the run is read in one process.
+
+    At least two parts per worker, so a worker that draws the large files is not left
+    alone at the end.
+    """
+    total = sum(f.size for f in files)
+    if workers <= 1 or len(files) < 2 or total < min_bytes:
+        return []
+    target = max(1, min(part_bytes or PART_BYTES, total // (2 * workers)))
+    parts: list[list[InboxFile]] = [[]]
+    size = 0
+    for f in files:
+        if parts[-1] and size + f.size > target:
+            parts.append([])
+            size = 0
+        parts[-1].append(f)
+        size += f.size
+    return parts
+
+
+def known_by_part(
+    parts: list[list[InboxFile]], known: dict[tuple[str, str], tuple]
+) -> list[dict[tuple[str, str], tuple]]:
+    """The audit.loads versions of each part's paths: all a worker needs of them."""
+    part_of = {f.path: n for n, files in enumerate(parts) for f in files}
+    out: list[dict[tuple[str, str], tuple]] = [{} for _ in parts]
+    for key, value in known.items():
+        n = part_of.get(key[0])
+        if n is not None:
+            out[n][key] = value
+    return out
+
+
+def warehouse_dir(con) -> Path:  # noqa: ANN001 - a DuckDB connection
+    """The folder of the connection's database file (the parts go beside it, on the same
+    disk, never in a shared /tmp); the system's temporary folder for an in-memory one."""
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return Path(row[0]).resolve().parent if row and row[0] else Path(tempfile.gettempdir())
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class StageDir:
+    """A private folder (0700) for the parts' DuckDB files, removed when the run ends.
+
+    Its name holds the run's process id: the folder of a run that was killed (no cleanup
+    ran) holds pseudonymised rows, and the next run beside the same warehouse removes it.
+    """
+
+    def __init__(self, parent: Path) -> None:
+        for old in parent.glob(f"{_STAGE_DIR_PREFIX}*"):
+            pid = old.name[len(_STAGE_DIR_PREFIX) :].split("-", 1)[0]
+            if old.is_dir() and not (pid.isdigit() and _pid_alive(int(pid))):
+                shutil.rmtree(old, ignore_errors=True)
+        self.path = Path(tempfile.mkdtemp(prefix=f"{_STAGE_DIR_PREFIX}{os.getpid()}-", dir=parent))
+
+    def part(self, n: int) -> Path:
+        return self.path / f"part-{n:05d}.duckdb"
+
+    def __enter__(self) -> StageDir:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
