@@ -90,9 +90,7 @@ def test_parts_write_what_one_process_writes(tmp_path, monkeypatch):
             if f.is_file() and not f.is_symlink():
                 os.utime(f, (hour_ago, hour_ago))
         write(inbox, "2025-04/GM0375/detentie.csv", f"bsn;begindatum\n{bsn(8)};2025-03-01\n")
-        second = _state(
-            con, _ingest(inbox, con, workers, parallel_min_bytes=0, settle_seconds=60)
-        )
+        second = _state(con, _ingest(inbox, con, workers, parallel_min_bytes=0, settle_seconds=60))
         assert con.execute(
             "select count(*) from duckdb_tables() where schema_name = 'ingest_stage'"
         ).fetchone() == (0,)
