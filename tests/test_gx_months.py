@@ -116,3 +116,34 @@ def test_deliveries_compare_each_month_with_the_one_before(warehouse) -> None:
             part[key].sort_values(key).values.tolist()
             == alone[key].sort_values(key).values.tolist()
         )
+
+
+def test_case_history_is_plausible_dates_far_away_are_not(tmp_path) -> None:
+    """Case systems export their whole history (SPEC): an event years before the delivery
+    month is no warning; one before the youth was 16, or over a year after, is."""
+    import datetime as dt
+
+    from conftest import bsn, write
+
+    rows = [
+        (bsn(1), "2025-03-10"),  # this month
+        (bsn(1), "2022-01-15"),  # three years of history: plausible
+        (bsn(2), "2015-02-28"),  # over ten years before March 2025
+        (bsn(2), "2026-05-01"),  # over a year after March 2025
+        (bsn(3), "2026-03-31"),  # a year after the month's end: still plausible
+    ]
+    body = "".join(f"{b};{d};brief\n" for b, d in rows)
+    inbox = tmp_path / "inbox"
+    write(inbox, "2025-03/GM0392/begeleiding.csv", "bsn;datum;gebeurtenis\n" + body)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    files = scan_inbox(inbox, known_gemeenten(), today=dt.date(2025, 6, 1))
+    assert ingest(con, files, None, Pseudonymiser(TEST_KEY)).rows_loaded == 5
+    outcomes = {"2025-03": SuiteOutcome()}
+    for chunk in frames(con, "begeleiding", ["2025-03-01"]):
+        validate_months("begeleiding", chunk, outcomes)
+    month = outcomes["2025-03"]
+    assert month.failed("error") == []
+    assert [(f.column, f.unexpected, f.rows, f.files) for f in month.failed("warning")] == [
+        ("date_plausible", 2, 5, ["2025-03/GM0392/begeleiding.csv"])
+    ]
+    con.close()

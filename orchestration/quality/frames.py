@@ -37,8 +37,10 @@ QUERIES: dict[str, str] = {
     "begeleiding": f"""
         select strftime(b.month, '%Y-%m') as month, b.path, b.line, b.gemeentecode,
                b.pseudo_id, b.datum, b.gebeurtenis, b.waarde,
-               b.datum between b.month - interval 1 year and last_day(b.month) + interval 1 year
-                 as within_a_year
+               -- Case systems export their whole history (SPEC): years-old events are
+               -- normal. Implausible is before the youth was 16 or well after the export.
+               b.datum between b.month - interval 10 year and last_day(b.month) + interval 1 year
+                 as date_plausible
         from raw.begeleiding b join ({_EFFECTIVE}) e using (path, sha256)
         where b.month in (select unnest(?::date[]))
     """,
