@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 # The versions in effect: the ingest's view, the same one dbt's staging reads.
 _EFFECTIVE = "select path, sha256 from audit.versions_in_effect"
@@ -91,9 +92,19 @@ QUERIES: dict[str, str] = {
 MAX_ROWS = 1_000_000
 
 
+def _arrow_string(t: pa.DataType) -> pd.ArrowDtype | None:
+    return pd.ArrowDtype(t) if t == pa.string() else None
+
+
 def frame(con: duckdb.DuckDBPyConnection, name: str, months: list[str]) -> pd.DataFrame:
-    """The rows of `months` ('YYYY-MM-01' strings, or ['alle'] for a region-wide file)."""
-    return con.execute(QUERIES[name], [months]).df()
+    """The rows of `months` ('YYYY-MM-01' strings, or ['alle'] for a region-wide file).
+
+    Text columns stay Arrow strings instead of a Python object per value: at the real size
+    (18.9M begeleiding rows) reading and validating took half the time, with the same
+    findings (every expectation type of the suites checked on broken rows both ways).
+    """
+    table = con.sql(QUERIES[name], params=[months]).to_arrow_table()
+    return table.to_pandas(types_mapper=_arrow_string)
 
 
 def frames(
