@@ -23,6 +23,7 @@ is not read at all is recorded under the sha256 of zero bytes (reader.EMPTY_SHA2
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -266,6 +267,8 @@ class _Run:
         self.held_back: list[str] = []
         self._pending: dict[str, list[tuple[_Outcome, ParsedFile]]] = {}
         self._buffered: Counter = Counter()
+        # Where the staged rows are: this run's stage, then each worker's part (absorb).
+        self.stages: list[str] = [STAGE]
 
     # ------------------------------------------------------------------ one file
     def read(self, f: InboxFile) -> None:
@@ -433,23 +436,22 @@ class _Run:
         )
 
     def absorb(self, part: _PartRead, stage_file: Path) -> None:
-        """Take over what a worker read: its outcomes after ours, its staged rows into our
-        stage (the file is removed once copied)."""
+        """Take over what a worker read: its outcomes after ours; its staged rows stay in
+        its file, attached read-only, and the one transaction copies them from there."""
         self.outcomes += part.outcomes
         self.unchanged += part.unchanged
         self.reactivate += part.reactivate
         self.seen_again += part.seen_again
         self.held_back += part.held_back
+        alias = f"ingest_part_{len(self.stages)}"
         quoted = str(stage_file).replace("'", "''")
-        self.con.execute(f"attach '{quoted}' as ingest_part (read_only)")
-        try:
-            for name in _STAGED:
-                self.con.execute(
-                    f"insert into {STAGE}.{name} select * from ingest_part.{STAGE}.{name}"
-                )
-        finally:
-            self.con.execute("detach ingest_part")
-        stage_file.unlink()
+        self.con.execute(f"attach '{quoted}' as {alias} (read_only)")
+        self.stages.append(f"{alias}.{STAGE}")
+
+    def detach_parts(self) -> None:
+        for stage in self.stages[1:]:
+            self.con.execute(f"detach {stage.split('.')[0]}")
+        del self.stages[1:]
 
 
 @dataclass
@@ -588,56 +590,62 @@ def _run(
 ) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     _create_stage(con)
+    run = _Run(con, pseudonymise, known, settle_seconds)
     try:
-        run = _Run(con, pseudonymise, known, settle_seconds)
-        if plan:
-            _read_in_parts(run, plan, workers, progress)
-        else:
-            for i, f in enumerate(scoped, 1):
-                if progress:
-                    progress(i, len(scoped), f.path)
-                run.read(f)
-        run.flush_all()
-        con.execute("begin transaction")
-        try:
-            _finish(con, run, report, now)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+        with contextlib.ExitStack() as cleanup:
+            if plan:
+                stage = cleanup.enter_context(parts.StageDir(parts.warehouse_dir(con)))
+                cleanup.callback(run.detach_parts)  # before the folder goes
+                _read_in_parts(run, plan, workers, stage, progress)
+            else:
+                for i, f in enumerate(scoped, 1):
+                    if progress:
+                        progress(i, len(scoped), f.path)
+                    run.read(f)
+            run.flush_all()
+            con.execute("begin transaction")
+            try:
+                _finish(con, run, report, now)
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
     finally:
         _drop_stage(con)
 
 
 def _read_in_parts(
-    run: _Run, plan: list[list[InboxFile]], workers: int, progress: Progress | None
+    run: _Run,
+    plan: list[list[InboxFile]],
+    workers: int,
+    stage: parts.StageDir,
+    progress: Progress | None,
 ) -> None:
     total = sum(len(p) for p in plan)
     known = parts.known_by_part(plan, run.known)
     pool = process_pool(min(len(plan), workers), _init_worker, (run.pseudonymise,))
-    with parts.StageDir(parts.warehouse_dir(run.con)) as stage:
-        try:
-            futures = [
-                pool.submit(
-                    _read_part,
-                    files,
-                    known[n],
-                    stage.part(n),
-                    run.settle_seconds,
-                    run.max_bytes,
-                    run.chunk_rows,
-                )
-                for n, files in enumerate(plan)
-            ]
-            done = 0
-            for n, future in enumerate(futures):
-                run.absorb(future.result(), stage.part(n))
-                done += len(plan[n])
-                if progress:
-                    progress(done, total, plan[n][-1].path)
-        finally:
-            # On an error or a cancelled run the parts not yet started are dropped.
-            pool.shutdown(wait=True, cancel_futures=True)
+    try:
+        futures = [
+            pool.submit(
+                _read_part,
+                files,
+                known[n],
+                stage.part(n),
+                run.settle_seconds,
+                run.max_bytes,
+                run.chunk_rows,
+            )
+            for n, files in enumerate(plan)
+        ]
+        done = 0
+        for n, future in enumerate(futures):
+            run.absorb(future.result(), stage.part(n))
+            done += len(plan[n])
+            if progress:
+                progress(done, total, plan[n][-1].path)
+    finally:
+        # On an error or a cancelled run the parts not yet started are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _finish(
@@ -724,10 +732,11 @@ def _finish(
         try:
             for name, table in _STAGED.items():
                 only_loaded = "" if name == "quarantine" else " and k.loaded"
+                staged = " union all ".join(f"select * from {st}.{name}" for st in run.stages)
                 _insert(
                     con,
                     table,
-                    f"select s.* from {STAGE}.{name} s semi join _copied k "
+                    f"select s.* from ({staged}) s semi join _copied k "
                     f"on s.path = k.path and s.sha256 = k.sha256{only_loaded}",
                 )
         finally:
