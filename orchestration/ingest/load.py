@@ -590,11 +590,13 @@ def _run(
 ) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     _create_stage(con)
+    beside = parts.warehouse_dir(con)
+    parts.remove_stale(beside)  # whichever way this run reads
     run = _Run(con, pseudonymise, known, settle_seconds)
     try:
         with contextlib.ExitStack() as cleanup:
             if plan:
-                stage = cleanup.enter_context(parts.StageDir(parts.warehouse_dir(con)))
+                stage = cleanup.enter_context(parts.StageDir(beside))
                 cleanup.callback(run.detach_parts)  # before the folder goes
                 _read_in_parts(run, plan, workers, stage, progress)
             else:

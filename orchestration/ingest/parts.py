@@ -72,10 +72,11 @@ def known_by_part(
 def warehouse_dir(con) -> Path:  # noqa: ANN001 - a DuckDB connection
     """The folder of the connection's database file (the parts go beside it, on the same
     disk, never in a shared /tmp); the system's temporary folder for an in-memory one."""
-    row = con.execute(
+    rows = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()
-    return Path(row[0]).resolve().parent if row and row[0] else Path(tempfile.gettempdir())
+    ).fetchall()
+    path = rows[0][0] if rows else None
+    return Path(path).resolve().parent if path else Path(tempfile.gettempdir())
 
 
 def _pid_alive(pid: int) -> bool:
@@ -88,18 +89,19 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class StageDir:
-    """A private folder (0700) for the parts' DuckDB files, removed when the run ends.
+def remove_stale(parent: Path) -> None:
+    """Remove the part folders of runs that were killed (no cleanup ran): they hold
+    pseudonymised rows. A folder's name holds its run's process id; a live one is kept."""
+    for old in parent.glob(f"{_STAGE_DIR_PREFIX}*"):
+        pid = old.name[len(_STAGE_DIR_PREFIX) :].split("-", 1)[0]
+        if old.is_dir() and not (pid.isdigit() and _pid_alive(int(pid))):
+            shutil.rmtree(old, ignore_errors=True)
 
-    Its name holds the run's process id: the folder of a run that was killed (no cleanup
-    ran) holds pseudonymised rows, and the next run beside the same warehouse removes it.
-    """
+
+class StageDir:
+    """A private folder (0700) for the parts' DuckDB files, removed when the run ends."""
 
     def __init__(self, parent: Path) -> None:
-        for old in parent.glob(f"{_STAGE_DIR_PREFIX}*"):
-            pid = old.name[len(_STAGE_DIR_PREFIX) :].split("-", 1)[0]
-            if old.is_dir() and not (pid.isdigit() and _pid_alive(int(pid))):
-                shutil.rmtree(old, ignore_errors=True)
         self.path = Path(tempfile.mkdtemp(prefix=f"{_STAGE_DIR_PREFIX}{os.getpid()}-", dir=parent))
 
     def part(self, n: int) -> Path:
