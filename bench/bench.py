@@ -40,14 +40,40 @@ RESULTS = REPO / "bench" / "results"
 # Wide enough for the tables when the output goes to a file (make bench > log).
 console = Console(width=None if sys.stdout.isatty() else 140)
 
-# Runs a command and reports the peak RSS of it and its descendants (ru_maxrss of the
-# waited-for children, in KiB on Linux) on its last line.
-_MEASURE = (
-    "import resource, subprocess, sys;"
-    "rc = subprocess.run(sys.argv[1:]).returncode;"
-    "print('MAXRSS_KIB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, flush=True);"
-    "sys.exit(rc)"
-)
+# Runs a command and reports, on its last line, the peak RSS of its largest process
+# (ru_maxrss of the waited-for children, KiB on Linux) and the peak of the sum over the
+# whole process tree (sampled from /proc every 0.2 s): the ingest's and publish's workers
+# run beside the step's own process.
+_MEASURE = """
+import os, resource, subprocess, sys, time
+page = os.sysconf("SC_PAGE_SIZE") // 1024
+proc = subprocess.Popen(sys.argv[1:])
+tree_peak = 0
+while proc.poll() is None:
+    children = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(pid))
+            except (OSError, IndexError, ValueError):
+                pass
+    todo, total = [proc.pid], 0
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                total += int(fh.read().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            pass
+    tree_peak = max(tree_peak, total)
+    time.sleep(0.2)
+single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print("MAXRSS_KIB", single, max(tree_peak, single), flush=True)
+sys.exit(proc.returncode)
+"""
 
 # Issue #14's targets (the country at its real size on this 2-core machine); issue #6's
 # looser ones (5x, 60 s, 15%) were for the 3.4% test-range country.
@@ -74,8 +100,9 @@ _FLOOR = (
 )
 
 
-def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in GiB) of one command, its output kept in `log`."""
+def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float]:
+    """(seconds, peak RSS of its largest process, peak RSS of its whole process tree; in
+    GiB) of one command, its output kept in `log`."""
     started = time.monotonic()
     with log.open("w") as fh:
         proc = subprocess.run(
@@ -90,8 +117,8 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, floa
     log.write_text(log.read_text() + fh_text)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:3])} … failed (exit {proc.returncode}); see {log}")
-    kib = int(fh_text.strip().splitlines()[-1].split()[-1])
-    return seconds, kib / 1024 / 1024
+    single, tree = (int(v) for v in fh_text.strip().splitlines()[-1].split()[1:3])
+    return seconds, single / 1024 / 1024, tree / 1024 / 1024
 
 
 def step_split(dagster_home: Path) -> dict[str, float]:
@@ -328,7 +355,7 @@ def main() -> int:
     console.print(f"  inbox: {files} bestanden in {gen_s:.1f} s")
 
     with console.status(f"Volledige backfill: inbeeld run {first:%Y-%m}..{last_full:%Y-%m}"):
-        full_s, full_rss = measure(
+        full_s, full_rss, full_tree = measure(
             [str(BIN / "inbeeld"), "run", "--inbox", str(work / "inbox")], env, work / "full.log"
         )
     phases = step_split(work / "dagster_home")
@@ -358,7 +385,7 @@ def main() -> int:
         str(work / "floor.parquet"),
     ]
     with console.status("De vloer: bench/floor.sql in DuckDB"):
-        _, floor_rss = measure(floor_cmd, env, work / "floor.log")
+        _, floor_rss, floor_tree = measure(floor_cmd, env, work / "floor.log")
     floor_line = next(
         line for line in (work / "floor.log").read_text().splitlines() if line.startswith("FLOOR_S")
     )
@@ -373,7 +400,7 @@ def main() -> int:
 
     shutil.move(work / "next", work / "inbox" / f"{nxt:%Y-%m}")
     with console.status(f"Eén maand erbij: inbeeld run --months {nxt:%Y-%m}..{nxt:%Y-%m}"):
-        inc_s, inc_rss = measure(
+        inc_s, inc_rss, inc_tree = measure(
             [
                 str(BIN / "inbeeld"),
                 "run",
@@ -394,7 +421,7 @@ def main() -> int:
         f"{len(inc_differing)} verschillend {' '.join(inc_differing)}"
     )
 
-    demo_s = demo_rss = None
+    demo_s = demo_rss = demo_tree = None
     if not args.no_demo:
         demo_env = {
             **env,
@@ -406,7 +433,7 @@ def main() -> int:
         shutil.rmtree(work / "demo", ignore_errors=True)
         (work / "demo" / "dagster_home").mkdir(parents=True)
         with console.status("De demo van één regio: inbeeld demo"):
-            demo_s, demo_rss = measure(
+            demo_s, demo_rss, demo_tree = measure(
                 [str(BIN / "inbeeld"), "demo", "--inbox", str(work / "demo" / "inbox")],
                 demo_env,
                 work / "demo.log",
@@ -428,23 +455,28 @@ def main() -> int:
         "full_s": round(full_s, 1),
         "full_phases_s": {k: round(v, 1) for k, v in phases.items()},
         "full_peak_rss_gib": round(full_rss, 2),
+        "full_tree_rss_gib": round(full_tree, 2),
         "incremental_s": round(inc_s, 1),
         "incremental_phases_s": {k: round(v, 1) for k, v in inc_phases.items()},
         "incremental_peak_rss_gib": round(inc_rss, 2),
+        "incremental_tree_rss_gib": round(inc_tree, 2),
         "floor_s": round(floor_s, 1),
         "floor_peak_rss_gib": round(floor_rss, 2),
+        "floor_tree_rss_gib": round(floor_tree, 2),
         "floor_rows_compared": compared,
         "floor_rows_differing": differing,
         "incremental_tables_compared": inc_tables,
         "incremental_tables_differing": inc_differing,
         "demo_s": None if demo_s is None else round(demo_s, 1),
         "demo_peak_rss_gib": None if demo_rss is None else round(demo_rss, 2),
+        "demo_tree_rss_gib": None if demo_tree is None else round(demo_tree, 2),
         "full_over_floor": round(full_s / floor_s, 1),
         "incremental_over_full": round(inc_s / full_s, 3),
         "rows_per_s_full": round(rows_in / full_s),
         "rows_per_s_floor": round(rows_in / floor_s),
     }
-    rss = [r for r in (full_rss, inc_rss, floor_rss, demo_rss) if r is not None]
+    # The target holds for a command's whole process tree, workers included.
+    rss = [r for r in (full_tree, inc_tree, floor_tree, demo_tree) if r is not None]
     verdict = {
         "full_s": figures["full_s"] <= TARGETS["full_s"],
         "full_over_floor": figures["full_over_floor"] <= TARGETS["full_over_floor"],
@@ -462,18 +494,20 @@ def main() -> int:
     table = Table(
         title=f"inbeeld bench — {where}, {args.months} maanden, {files} bestanden, {rows_in:,} rijen"
     )
-    for col in ("meting", "seconden", "piek RSS (GiB)", "toelichting"):
+    for col in ("meting", "seconden", "piek RSS (GiB)", "hele boom (GiB)", "toelichting"):
         table.add_column(col, justify="right" if col != "meting" else "left")
     table.add_row(
         "volledige backfill",
         f"{full_s:.1f}",
         f"{full_rss:.2f}",
+        f"{full_tree:.2f}",
         ", ".join(f"{k} {v:.0f} s" for k, v in phases.items()) + f"; doel ≤ {TARGETS['full_s']} s",
     )
     table.add_row(
         "één maand erbij",
         f"{inc_s:.1f}",
         f"{inc_rss:.2f}",
+        f"{inc_tree:.2f}",
         ", ".join(f"{k} {v:.0f} s" for k, v in inc_phases.items())
         + f"; doel ≤ {TARGETS['incremental_s']} s",
     )
@@ -481,21 +515,28 @@ def main() -> int:
         "vloer (floor.sql)",
         f"{floor_s:.1f}",
         f"{floor_rss:.2f}",
+        f"{floor_tree:.2f}",
         f"alleen DuckDB; {differing} van {compared:,} rijen anders dan het warehouse",
     )
     table.add_row(
         "incrementeel = volledig",
         "",
         "",
+        "",
         f"{len(inc_differing)} van {inc_tables} tabellen anders dan dbt build --full-refresh",
     )
     if demo_s is not None:
         table.add_row(
-            "demo (één regio)", f"{demo_s:.1f}", f"{demo_rss:.2f}", f"doel ≤ {TARGETS['demo_s']} s"
+            "demo (één regio)",
+            f"{demo_s:.1f}",
+            f"{demo_rss:.2f}",
+            f"{demo_tree:.2f}",
+            f"doel ≤ {TARGETS['demo_s']} s",
         )
     table.add_row(
         "volledig / vloer",
         f"{figures['full_over_floor']}×",
+        "",
         "",
         f"doel ≤ {TARGETS['full_over_floor']}×",
     )
@@ -503,11 +544,13 @@ def main() -> int:
         "incrementeel / volledig",
         f"{figures['incremental_over_full']:.1%}",
         "",
+        "",
         f"doel ≤ {TARGETS['incremental_over_full']:.0%}",
     )
     table.add_row(
         "rijen per seconde",
         f"{figures['rows_per_s_full']:,}",
+        "",
         "",
         f"vloer {figures['rows_per_s_floor']:,}",
     )
