@@ -331,7 +331,7 @@ def main() -> int:
         where += f" op {args.scale:.0%} van de echte omvang"
     console.print(f"[bold]inbeeld bench[/] — {where}, {args.months} maanden + 1, in {work}")
     with console.status("Synthetische inbox genereren"):
-        gen_s, _ = measure(
+        gen_s, _, _ = measure(
             [
                 str(BIN / "inbeeld"),
                 "generate",
