@@ -70,6 +70,17 @@ def inbeeld(*args: str, env: dict[str, str], timeout: int = 900):
 # runs over the same files.
 LOAD_TIMES = ("loaded_at", "last_seen_at")
 
+# Every table an ingest writes rows to.
+INGEST_TABLES = (
+    "audit.loads",
+    "audit.quarantine",
+    "raw.jib",
+    "raw.registration",
+    "raw.begeleiding",
+    "raw.sociale_kaart",
+    "raw.bevolking",
+)
+
 
 def table_rows(con, tables, *, volatile: tuple[str, ...] = LOAD_TIMES) -> dict[str, list]:
     """Every row of each table, in order; audit.loads without its volatile columns."""

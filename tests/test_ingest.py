@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import TEST_KEY, bsn, pid, table_rows, write
+from conftest import INGEST_TABLES, TEST_KEY, bsn, pid, table_rows, write
 
 from orchestration.core.bsn import Pseudonymiser
 from orchestration.ingest.inbox import scan_inbox
@@ -400,14 +400,7 @@ def test_no_bsn_anywhere_in_the_warehouse(messy):
 
 def test_second_ingest_changes_nothing(messy):
     con, _ = messy
-    tables = (
-        "audit.loads",
-        "audit.quarantine",
-        "raw.jib",
-        "raw.registration",
-        "raw.begeleiding",
-        "raw.sociale_kaart",
-    )
+    tables = INGEST_TABLES
 
     # last_seen_at is the one thing a second run changes: it found every version again.
     def snapshot() -> dict[str, list]:

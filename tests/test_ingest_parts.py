@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import TEST_KEY, bsn, table_rows, write
+from conftest import INGEST_TABLES, TEST_KEY, bsn, table_rows, write
 
 from orchestration.core.bsn import Pseudonymiser
 from orchestration.ingest import parts
@@ -22,15 +22,7 @@ from orchestration.ingest.load import ingest
 from orchestration.registry import known_gemeenten
 
 TODAY = dt.date(2025, 6, 15)
-TABLES = (
-    "audit.loads",
-    "audit.quarantine",
-    "raw.jib",
-    "raw.registration",
-    "raw.begeleiding",
-    "raw.sociale_kaart",
-    "raw.bevolking",
-)
+TABLES = INGEST_TABLES
 
 
 def _inbox(root: Path) -> Path:

@@ -31,6 +31,7 @@ from orchestration.dbt_parse import (
     warehouse_vars,
 )
 from orchestration.defs.partitions import WAREHOUSE_POOL
+from orchestration.memory import release
 from orchestration.quality.markdown import escape_tags
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
@@ -152,6 +153,7 @@ def inbeeld_dbt_models(
     )
     saved = parse_state_file(work)
     restore_parse_state(saved, target)
+    release()  # dbt's process is the run's largest: this one gives back what it can first
     yield from dbt.cli(dbt_build_args(work), context=context, target_path=target).stream()
     keep_parse_state(target, saved)
     prune_run_targets(DBT_PROJECT_DIR / "target")
