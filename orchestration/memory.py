@@ -3,7 +3,7 @@
 A run's steps share one process, and the dbt step starts the run's largest process beside
 it. At the real size that process kept 1.1 GiB after the GX checks, 0.6 GiB of it garbage
 that only the cycle collector frees (GX's result objects) and memory that the allocators
-keep for reuse (Arrow's pool, glibc's heap): the whole run's peak was 4.1 GiB, with dbt.
+keep for reuse (Arrow's pool, glibc's heap): the whole run's peak was 4.1–4.3 GiB, with dbt.
 """
 
 from __future__ import annotations

@@ -3,13 +3,12 @@
 Reading is per file (hash, parse, row rules, pseudonyms) and nothing in it depends on
 another file, so a run's in-scope files are cut into parts of consecutive files; each part
 is read by a worker process into a DuckDB file of its own (the same staging tables as a
-run in one process), and the run's process copies the parts into its stage in the order
-of the files. What a run writes is the same whichever way it was read; only the one
-transaction at the end touches the warehouse.
+run in one process). The run's process takes the parts' outcomes over in the order of the
+files and attaches their files read-only; the one transaction at the end copies their
+rows from there, and only it touches the warehouse. What a run writes is the same
+whichever way it was read.
 
 A run of a few megabytes stays in one process: a worker's start costs more than it saves.
-A part's DuckDB file is attached read-only by the run's process, and the one transaction
-copies its rows from there (the parts are never copied into the run's own stage first).
 """
 
 from __future__ import annotations
