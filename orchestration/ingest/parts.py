@@ -32,9 +32,7 @@ PART_BYTES = 16 * 2**20
 _STAGE_DIR_PREFIX = ".ingest-parts-"
 
 
-def plan_parts(
-    files: Sequence[InboxFile], workers: int, min_bytes: int, part_bytes: int | None = None
-) -> list[list[InboxFile]]:
+def plan_parts(files: Sequence[InboxFile], workers: int, min_bytes: int) -> list[list[InboxFile]]:
     """Consecutive runs of files, or [] when the run is read in one process.
 
     At least two parts per worker, so a worker that draws the large files is not left
@@ -43,7 +41,7 @@ def plan_parts(
     total = sum(f.size for f in files)
     if workers <= 1 or len(files) < 2 or total < min_bytes:
         return []
-    target = max(1, min(part_bytes or PART_BYTES, total // (2 * workers)))
+    target = max(1, min(PART_BYTES, total // (2 * workers)))
     parts: list[list[InboxFile]] = [[]]
     size = 0
     for f in files:

@@ -9,7 +9,6 @@ from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, si
 from orchestration.ingest import limits
 from orchestration.ingest.inbox import scan_inbox
 from orchestration.ingest.load import IngestReport, ingest
-from orchestration.memory import release
 from orchestration.registry import known_gemeenten
 from orchestration.resources import InboxResource, PseudonymKeyResource, WarehouseResource
 from orchestration.sql import statements
@@ -133,7 +132,6 @@ def inbox_ingest(
             settle_seconds=limits.settle_seconds(),
             workers=settings.ingest_workers(),
         )
-    release()  # the reading's frames and buffers, before the GX checks
 
     _log_capped(
         context.log,

@@ -28,7 +28,6 @@ import duckdb
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, run_months
 from orchestration.ingest.inbox import REGISTRATION_SOURCES
-from orchestration.memory import release
 from orchestration.quality.frames import frames, loaded_months
 from orchestration.quality.suites import (
     Finding,
@@ -178,7 +177,6 @@ def _gx_check(table: str, suites: tuple[str, ...]) -> dg.AssetChecksDefinition:
                     months = loaded if window is None else window
                 if months:
                     fresh = _validate(con, table, suites, months)
-        release()  # the frames and GX's results, before the next step
         run_label = (
             "geen (run zonder partitie: alle ingelezen maanden)"
             if window is None
