@@ -10,6 +10,8 @@ DEFAULT_SETTLE_SECONDS = 60
 CHUNK_ROWS = 100_000
 # Bytes per read() while hashing and parsing.
 READ_BYTES = 1 << 20
+# Text split column-wise per step (reader.BlockStream): ~100,000 begeleiding rows.
+BLOCK_BYTES = 4 << 20
 # DuckDB's memory_limit while an ingest runs (restored after): without it DuckDB's buffer
 # pool keeps every block the run writes (up to 80% of RAM) and a 100 MB file costs GiBs.
 DUCKDB_MEMORY_BYTES = 320 * 2**20

@@ -45,10 +45,13 @@ from orchestration.ingest.messages import file_message, row_message_parts
 from orchestration.ingest.reader import (
     EMPTY_SHA256,
     NUL_DETAIL,
+    Block,
+    BlockStream,
     FileFault,
     Fingerprint,
     ParsedFile,
     ReadFault,
+    Records,
     RecordStream,
     check_header,
     fingerprint,
@@ -345,34 +348,20 @@ class _Run:
 
     def _parse(self, o: _Outcome, fd: int, fp: Fingerprint) -> None:
         assert o.file.source is not None
-        kind = column_kind(o.file.source)
-        required, optional = COLUMNS[kind]
-        stream = RecordStream(fd, self.max_bytes)
-        header: ParsedFile | None = None
-        piece: ParsedFile | None = None
-        rows_in = 0
+        reading = _FileReading(o, column_kind(o.file.source))
+        stream: RecordStream | BlockStream
         try:
-            for start, values in stream:
-                if header is None:
-                    header = ParsedFile([v.casefold() for v in values], start)
-                    positions = check_header(header, required, optional)
-                    if isinstance(positions, FileFault):
-                        o.fault = positions  # the rest is only counted (rows_in)
-                    continue
-                rows_in += 1
-                if o.fault is not None:
-                    continue
-                if piece is None:
-                    piece = ParsedFile(header.header, header.header_line)
-                    self._pending.setdefault(kind, []).append((o, piece))
-                piece.lines.append(start)
-                piece.records.append(values)
-                self._buffered[kind] += 1
-                if self._buffered[kind] >= self.chunk_rows:
-                    if kind == "jib" and o.bsns is None:
-                        o.bsns = set()  # the file goes on in the next chunk
-                    self._flush(kind)
-                    piece = None
+            if fp.has_quote:
+                stream = RecordStream(fd, self.max_bytes)
+                for start, values in stream:
+                    self._record(reading, start, values)
+            else:
+                stream = BlockStream(fd, self.max_bytes)
+                records = Records()
+                for text in stream:
+                    block = records.feed(text)
+                    if block is not None:
+                        self._block(reading, block)
         except ReadFault as exc:
             o.fault = exc.fault
         except UnicodeDecodeError:
@@ -380,14 +369,71 @@ class _Run:
         except OSError as exc:
             o.fault = FileFault("not_a_file", f"het kon niet gelezen worden ({exc.strerror})")
         else:
-            if header is None:
+            if reading.header is None:
                 o.fault = FileFault("empty_file")
             elif stream.sha256 != fp.sha256:
                 o.held = True  # changed between hashing and parsing: still being written
             elif o.fault is not None:
-                o.fault.rows_in = rows_in  # header fault: rows_in counts every record
-        o.rows_in = rows_in
+                o.fault.rows_in = reading.rows_in  # header fault: rows_in counts every record
+        o.rows_in = reading.rows_in
         o.done = True
+
+    def _header(self, reading: _FileReading, values: list[str], start: int) -> None:
+        reading.header = ParsedFile([v.casefold() for v in values], start)
+        required, optional = COLUMNS[reading.kind]
+        positions = check_header(reading.header, required, optional)
+        if isinstance(positions, FileFault):
+            reading.outcome.fault = positions  # the rest is only counted (rows_in)
+        else:
+            reading.positions = sorted(set(positions.values()))
+
+    def _record(self, reading: _FileReading, start: int, values: list[str]) -> None:
+        """One record read by csv.reader."""
+        if reading.header is None:
+            self._header(reading, values, start)
+            return
+        reading.rows_in += 1
+        if reading.outcome.fault is not None:
+            return
+        if reading.piece is None:
+            reading.piece = self._new_piece(reading)
+        reading.piece.lines.append(start)
+        reading.piece.records.append(values)
+        self._added(reading, 1)
+
+    def _block(self, reading: _FileReading, block: Block) -> None:
+        """A block's records read column-wise, in pieces that keep the chunks' size."""
+        if reading.header is None and len(block):
+            self._header(reading, block.record(0), int(block.lines[0]))
+            block = block[1:]
+        reading.rows_in += len(block)
+        if reading.outcome.fault is not None:
+            return
+        start = 0
+        while start < len(block):
+            room = max(1, self.chunk_rows - self._buffered[reading.kind])
+            rows = block[start : start + room]
+            start += len(rows)
+            piece = self._new_piece(reading)
+            piece.lines = rows.lines.tolist()
+            piece.columns = {p: rows.column(p) for p in reading.positions}
+            self._added(reading, len(rows))
+
+    def _new_piece(self, reading: _FileReading) -> ParsedFile:
+        assert reading.header is not None
+        piece = ParsedFile(reading.header.header, reading.header.header_line)
+        self._pending.setdefault(reading.kind, []).append((reading.outcome, piece))
+        reading.piece = piece
+        return piece
+
+    def _added(self, reading: _FileReading, n: int) -> None:
+        self._buffered[reading.kind] += n
+        if self._buffered[reading.kind] >= self.chunk_rows:
+            o = reading.outcome
+            if reading.kind == "jib" and o.bsns is None:
+                o.bsns = set()  # the file goes on in the next chunk
+            self._flush(reading.kind)
+            reading.piece = None
 
     # ------------------------------------------------------------------ chunks
     def flush_all(self) -> None:
@@ -452,6 +498,18 @@ class _Run:
         for stage in self.stages[1:]:
             self.con.execute(f"detach {stage.split('.')[0]}")
         del self.stages[1:]
+
+
+@dataclass
+class _FileReading:
+    """The state of one file while its records are read."""
+
+    outcome: _Outcome
+    kind: str
+    header: ParsedFile | None = None
+    positions: list[int] = field(default_factory=list)  # the known columns' positions
+    piece: ParsedFile | None = None  # the piece its records are added to
+    rows_in: int = 0
 
 
 @dataclass

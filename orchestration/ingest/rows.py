@@ -147,7 +147,7 @@ def validate_batch(
     files: list[int] = []
     row_months: list[dt.date] = []
     for i, (parsed, month, gemeentecode) in enumerate(items):
-        n = len(parsed.records)
+        n = parsed.n_records
         rows_in.append(n)
         positions = check_header(parsed, required, optional)
         if isinstance(positions, FileFault):
