@@ -50,7 +50,7 @@ def _via_blocks(path: Path) -> list[tuple[int, list[str]]]:
                     block.record(i)[position] if position < block.lengths[i] else ""
                     for i in range(len(block))
                 ]
-                assert block.column(position) == expected
+                assert block.column(position).to_pylist() == expected
     finally:
         os.close(fd)
     return out

@@ -37,6 +37,7 @@ from typing import NamedTuple
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from orchestration.core.bsn import Pseudonymiser
 from orchestration.ingest import limits, parts
@@ -160,7 +161,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | str
         return
     if len(rows) == 0:
         return
-    con.register("_incoming", rows)
+    con.register("_incoming", pa.Table.from_pandas(rows, preserve_index=False))
     try:
         cols = ", ".join(rows.columns)
         con.execute(f"insert into {table} ({cols}) select {cols} from _incoming")

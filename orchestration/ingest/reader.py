@@ -48,7 +48,7 @@ class ParsedFile:
     lines: list[int] = field(default_factory=list)  # start line of each non-blank record
     records: list[list[str]] = field(default_factory=list)  # trimmed values
     # A piece read column-wise holds its values by column position instead of records.
-    columns: dict[int, list[str]] | None = None
+    columns: dict[int, pa.Array] | None = None
 
     @property
     def n_records(self) -> int:
@@ -233,13 +233,13 @@ class Block:
         start = int(self.offsets[i])
         return self.values.slice(start, int(self.lengths[i])).to_pylist()
 
-    def column(self, position: int) -> list[str]:
+    def column(self, position: int) -> pa.Array:
         """One column's values; a record without that field has "" (as column())."""
         present = self.lengths > position
         picked = pc.take(self.values, np.where(present, self.offsets + position, 0))
         if not present.all():
             picked = pc.if_else(pa.array(present), picked, "")
-        return picked.to_pylist()
+        return picked
 
 
 class Records:
@@ -391,7 +391,7 @@ def check_header(
     return {c: seen[c] for c in required + optional if c in seen}
 
 
-def column(parsed: ParsedFile, position: int | None) -> list[str]:
+def column(parsed: ParsedFile, position: int | None) -> list[str] | pa.Array:
     """One column's values; missing trailing fields (and absent columns) are empty."""
     if position is None:
         return [""] * parsed.n_records

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration import vocabulary
 from orchestration.core.bsn import Pseudonymiser, elfproef_many
@@ -54,9 +56,21 @@ def column_kind(source: str) -> str:
     return "registration" if source not in COLUMNS else source
 
 
-def _bsn_columns(values: list[str], pseudonymise: Pseudonymiser) -> tuple[np.ndarray, np.ndarray]:
+def _strings(values: pa.Array) -> pd.Series:
+    """A string Series over Arrow values, without a conversion per row."""
+    return pd.Series(pd.arrays.ArrowStringArray(values))
+
+
+def _per_distinct(values: pa.Array, fn) -> list:  # noqa: ANN001 - any str -> value
+    """fn of every value, computed once per distinct value (a column holds few)."""
+    encoded = pc.dictionary_encode(values)
+    results = [fn(v) for v in encoded.dictionary.to_pylist()]
+    return [results[i] for i in encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _bsn_columns(values: pa.Array, pseudonymise: Pseudonymiser) -> tuple[np.ndarray, np.ndarray]:
     """(valid mask, pseudo_id or None per row); the raw BSN stays inside this function."""
-    raw = pd.Series(values, dtype="string")
+    raw = _strings(values)
     shaped = raw.str.fullmatch(r"[0-9]{8,9}").fillna(False).to_numpy(dtype=bool)
     padded = raw.str.zfill(9).to_numpy(dtype=object)
     valid = np.zeros(len(values), dtype=bool)
@@ -142,7 +156,8 @@ def validate_batch(
     names = required + optional
     faults: dict[int, FileFault] = {}
     rows_in: list[int] = []
-    cols: dict[str, list[str]] = {c: [] for c in names}
+    # Per column the values of every file: lists (csv path) or Arrow arrays (column-wise).
+    chunks: dict[str, list[pa.Array]] = {c: [] for c in names}
     lines: list[int] = []
     files: list[int] = []
     row_months: list[dt.date] = []
@@ -155,10 +170,12 @@ def validate_batch(
             continue
         fcols = {c: column(parsed, positions.get(c)) for c in names}
         if kind == "jib" and "gemeentecode" in positions:
+            codes = fcols["gemeentecode"]
+            codes = codes.to_pylist() if isinstance(codes, pa.Array) else codes
             wrong = next(
                 (
                     line
-                    for line, value in zip(parsed.lines, fcols["gemeentecode"], strict=True)
+                    for line, value in zip(parsed.lines, codes, strict=True)
                     if not _gemeentecode_ok(value, gemeentecode or "")
                 ),
                 None,
@@ -167,12 +184,16 @@ def validate_batch(
                 faults[i] = FileFault("gemeentecode_mismatch", gemeentecode or "", wrong, n)
                 continue
         for c in names:
-            cols[c].extend(fcols[c])
+            values = fcols[c]
+            chunks[c].append(
+                values if isinstance(values, pa.Array) else pa.array(values, pa.large_string())
+            )
         lines.extend(parsed.lines)
         files.extend([i] * n)
         if kind == "jib":
             row_months.extend([month] * n)  # type: ignore[list-item]
 
+    cols = {c: pa.chunked_array(chunks[c], pa.large_string()).combine_chunks() for c in names}
     n = len(lines)
     file_idx = np.asarray(files, dtype=np.int64)
     reason = np.full(n, None, dtype=object)
@@ -183,14 +204,14 @@ def validate_batch(
         reason[hit] = code
         detail[hit] = text if isinstance(text, str) else text[hit]
 
-    if kind == "sociale_kaart":
-        return _sociale_kaart(rows_in, faults, file_idx, lines, cols, reason, flag)
-    if kind == "bevolking":
-        return _bevolking(rows_in, faults, file_idx, lines, cols, reason, flag)
+    if kind in ("sociale_kaart", "bevolking"):  # one small file each: plain lists
+        listed = {c: cols[c].to_pylist() for c in names}
+        root = _sociale_kaart if kind == "sociale_kaart" else _bevolking
+        return root(rows_in, faults, file_idx, lines, listed, reason, flag)
 
     valid_bsn, pids = _bsn_columns(cols["bsn"], pseudonymise)
     flag(~valid_bsn, "invalid_bsn")
-    bsn_length = np.array([len(v) for v in cols["bsn"]], dtype=np.int64)
+    bsn_length = pc.utf8_length(cols["bsn"]).to_numpy().astype(np.int64)
 
     frame = pd.DataFrame(
         {
@@ -205,9 +226,9 @@ def validate_batch(
         "begeleiding": ("datum",),
     }[kind]
     for c in date_cols:
-        raw = np.asarray(cols[c], dtype=object)
-        parsed_dates = parse_dates(raw)
-        bad = parsed_dates.isna().to_numpy() & ~((raw == "") & (c == "einddatum"))
+        parsed_dates = parse_dates(cols[c])
+        empty = pc.equal(cols[c], "").to_numpy(zero_copy_only=False)
+        bad = parsed_dates.isna().to_numpy() & ~(empty & (c == "einddatum"))
         flag(bad, "invalid_date", c)
         frame[c] = parsed_dates.dt.date
 
@@ -226,9 +247,9 @@ def validate_batch(
         end = pd.to_datetime(frame["einddatum"])
         flag((end < begin).fillna(False).to_numpy(dtype=bool), "end_before_begin")
     else:
-        event = pd.Series([v.casefold() for v in cols["gebeurtenis"]], dtype="string")
+        event = pd.Series(_per_distinct(cols["gebeurtenis"], str.casefold), dtype="string")
         flag(~event.isin(EVENTS).to_numpy(dtype=bool), "unknown_event")
-        waarde = pd.Series(cols["waarde"], dtype="string")
+        waarde = _strings(cols["waarde"])
         is_trede = (event == "trede").to_numpy(dtype=bool)
         trede_ok = waarde.str.fullmatch(r"[1-6]").fillna(False).to_numpy(dtype=bool)
         flag(is_trede & ~trede_ok, "invalid_trede")
