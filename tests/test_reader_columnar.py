@@ -18,7 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orchestration.ingest import reader
-from orchestration.ingest.reader import BlockStream, Records, RecordStream
+from orchestration.ingest.reader import (
+    Block,
+    BlockStream,
+    Records,
+    RecordStream,
+    gather,
+    split_files,
+)
 
 # What the reading rules look at: both delimiters, the trimmed whitespace, every line end,
 # characters str.splitlines() splits at but csv does not, and multi-byte UTF-8.
@@ -33,6 +40,16 @@ def _via_csv(path: Path) -> list[tuple[int, list[str]]]:
         os.close(fd)
 
 
+def _records(block: Block) -> list[tuple[int, list[str]]]:
+    out = [(int(block.lines[i]), block.record(i)) for i in range(len(block))]
+    # column() agrees with the records, ragged rows padded with "".
+    width = max((len(v) for _, v in out), default=0)
+    for position in range(width + 1):
+        expected = [v[position] if position < len(v) else "" for _, v in out]
+        assert gather([block.column(position)]).to_pylist() == expected
+    return out
+
+
 def _via_blocks(path: Path) -> list[tuple[int, list[str]]]:
     fd = os.open(path, os.O_RDONLY)
     out: list[tuple[int, list[str]]] = []
@@ -40,17 +57,8 @@ def _via_blocks(path: Path) -> list[tuple[int, list[str]]]:
         records = Records()
         for text in BlockStream(fd, 1 << 30):
             block = records.feed(text)
-            if block is None:
-                continue
-            out += [(int(block.lines[i]), block.record(i)) for i in range(len(block))]
-            # column() agrees with the records, ragged rows padded with "".
-            width = max((len(v) for _, v in out), default=0)
-            for position in range(width + 1):
-                expected = [
-                    block.record(i)[position] if position < block.lengths[i] else ""
-                    for i in range(len(block))
-                ]
-                assert block.column(position).to_pylist() == expected
+            if block is not None:
+                out += _records(block)
     finally:
         os.close(fd)
     return out
@@ -76,6 +84,27 @@ def test_same_records_as_csv(
         mp.setattr(reader, "READ_BYTES", 3)
         mp.setattr(reader, "BLOCK_BYTES", 7)
         assert _via_blocks(path) == _via_csv(path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(files=st.lists(st.lists(st.sampled_from(ALPHABET), max_size=30), max_size=6))
+def test_many_files_at_once_same_as_csv(
+    tmp_path_factory: pytest.TempPathFactory, files: list[list[str]]
+) -> None:
+    """split_files: many small files in one pass, each with its own delimiter and lines."""
+    folder = tmp_path_factory.mktemp("many")
+    texts = ["".join(parts) for parts in files]
+    blocks = split_files(texts)
+    assert len(blocks) == len(texts)
+    for n, (text, block) in enumerate(zip(texts, blocks, strict=True)):
+        path = folder / f"{n}.csv"
+        path.write_bytes(text.encode())
+        assert (_records(block) if block is not None else []) == _via_csv(path)
+    # One column over all files, gathered with one take, in file order.
+    present = [b for b in blocks if b is not None]
+    assert gather([b.column(0) for b in present]).to_pylist() == [
+        (v[0] if v else "") for b in present for _, v in _records(b)
+    ]
 
 
 @pytest.mark.parametrize(

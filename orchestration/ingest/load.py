@@ -7,7 +7,8 @@ versions are judged again on every run, because a refusal can depend on other fi
 (ambiguous_file) or on the registry (unknown_gemeente).
 
 Bounded memory: a file is hashed in chunks first (an unchanged version is never parsed),
-then parsed streaming; its records join a buffer per kind that is validated every
+then parsed streaming (a small file without quotes is parsed from the bytes it was hashed
+from, together with other small files: reader.split_files); its records join a buffer per kind that is validated every
 CHUNK_ROWS rows (small files share a chunk, a big file spans chunks) and written to
 staging tables (schema ingest_stage, outside the transaction: DuckDB keeps the appends of
 an open transaction in memory, a single insert ... select is written out). The one
@@ -56,6 +57,7 @@ from orchestration.ingest.reader import (
     RecordStream,
     check_header,
     fingerprint,
+    split_files,
     too_large,
     utf8_fault,
 )
@@ -271,6 +273,8 @@ class _Run:
         self.held_back: list[str] = []
         self._pending: dict[str, list[tuple[_Outcome, ParsedFile]]] = {}
         self._buffered: Counter = Counter()
+        self._small: list[tuple[_Outcome, str]] = []  # deferred files (_defer)
+        self._small_chars = 0
         # Where the staged rows are: this run's stage, then each worker's part (absorb).
         self.stages: list[str] = [STAGE]
 
@@ -309,7 +313,7 @@ class _Run:
                 self._judged(_rejected(f, EMPTY_SHA256, fault.reason, None, fault.detail))
             return
         try:
-            fp = fingerprint(fd, self.max_bytes)
+            fp = fingerprint(fd, self.max_bytes, keep_bytes=limits.BLOCK_BYTES)
         except OSError as exc:
             self._judged(self._unreadable(f, f"het kon niet gelezen worden ({exc.strerror})"))
             return
@@ -337,7 +341,10 @@ class _Run:
             self._judged(_rejected(f, sha, "not_utf8", None, NUL_DETAIL), seen)
             return
         outcome = _Outcome(f, sha, seen=seen)
-        self._parse(outcome, fd, fp)
+        if fp.data is not None and not fp.has_quote:
+            self._defer(outcome, fd, fp.data)
+        else:
+            self._parse(outcome, fd, fp)
         self.outcomes.append(outcome)
 
     def _judged(self, outcome: _Outcome, seen: tuple | None = None) -> None:
@@ -370,14 +377,43 @@ class _Run:
         except OSError as exc:
             o.fault = FileFault("not_a_file", f"het kon niet gelezen worden ({exc.strerror})")
         else:
-            if reading.header is None:
-                o.fault = FileFault("empty_file")
-            elif stream.sha256 != fp.sha256:
-                o.held = True  # changed between hashing and parsing: still being written
-            elif o.fault is not None:
-                o.fault.rows_in = reading.rows_in  # header fault: rows_in counts every record
+            self._settle(reading, changed=stream.sha256 != fp.sha256)
+            return
         o.rows_in = reading.rows_in
         o.done = True
+
+    def _settle(self, reading: _FileReading, changed: bool = False) -> None:
+        """A file read to its end without a fault of its bytes."""
+        o = reading.outcome
+        if reading.header is None:
+            o.fault = FileFault("empty_file")
+        elif changed:
+            o.held = True  # changed between hashing and parsing: still being written
+        elif o.fault is not None:
+            o.fault.rows_in = reading.rows_in  # header fault: rows_in counts every record
+        o.rows_in = reading.rows_in
+        o.done = True
+
+    def _defer(self, o: _Outcome, fd: int, data: bytes) -> None:
+        """A small file without quotes waits for others, to be split in one Arrow pass with
+        them (split_files); it is parsed from the very bytes that were hashed."""
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            o.fault, o.done = utf8_fault(fd), True
+            return
+        self._small.append((o, text))
+        self._small_chars += len(text)
+        if self._small_chars >= limits.BLOCK_BYTES:
+            self._parse_small()
+
+    def _parse_small(self) -> None:
+        small, self._small, self._small_chars = self._small, [], 0
+        for (o, _), block in zip(small, split_files([t for _, t in small]), strict=True):
+            reading = _FileReading(o, column_kind(o.file.source or ""))
+            if block is not None:
+                self._block(reading, block)
+            self._settle(reading)
 
     def _header(self, reading: _FileReading, values: list[str], start: int) -> None:
         reading.header = ParsedFile([v.casefold() for v in values], start)
@@ -438,6 +474,7 @@ class _Run:
 
     # ------------------------------------------------------------------ chunks
     def flush_all(self) -> None:
+        self._parse_small()
         for kind in list(self._pending):
             self._flush(kind)
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from orchestration.ingest.inbox import InboxFile
 
 # Below this many bytes in scope a run is read in its own process: starting the workers
-# costs ~1.8 s (the forkserver's imports). Measured at the real size: a 12.6 MB month took
-# 3.2 s in one process and 4.2 s in parts, a 21.6 MB month 5.2 and 4.6 s; a region's month
-# is far below, the country's backfill (~1.2 GB) far above.
-PARALLEL_MIN_BYTES = 16 * 2**20
+# costs ~1.8 s (the forkserver's imports). Measured at the real size with the column-wise
+# reader: a 25 MB month took 2.9 s in one process and 4.0 s in parts, two months (50 MB)
+# 5.2 and 5.4 s; a region's month is far below, the country's backfill (~1.2 GB) far above.
+PARALLEL_MIN_BYTES = 64 * 2**20
 # A part is at most this many bytes: enough parts to keep both cores busy to the end, few
 # enough that a part's DuckDB file and its copy stay a small cost.
 PART_BYTES = 16 * 2**20

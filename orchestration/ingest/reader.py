@@ -5,10 +5,12 @@ Two paths, one result (tests/test_reader_columnar.py holds them equal):
 - A file with a double quote anywhere goes through Python's csv module (RecordStream): a
   quoted field may span lines, and only csv.reader gives the physical line where such a
   record starts, which every quarantine row must name.
-- A file without one (every file of a normal export) is read column-wise (BlockStream,
-  Records): without quotes a record is exactly one physical line, so the lines are split
-  and trimmed by Arrow over a block of text at a time, with no Python per row. This was
-  ~40% of the ingest's time at the country's real size (bench/README.md).
+- A file without one (every file of a normal export) is read column-wise: without quotes
+  a record is exactly one physical line, so the lines are split and trimmed by Arrow over
+  a block of text at a time (BlockStream, Records), or over many small files at once
+  (split_files), with no Python per row. Columns are gathered lazily (Column, gather): one
+  take per column for all files of a chunk. The csv path was ~40% of the ingest's time at
+  the country's real size (bench/README.md).
 
 Both stream: bytes are hashed as they are read, and memory holds one block or one chunk of
 records, never the whole file. parse() reads bytes already in memory with the csv rules
@@ -25,7 +27,7 @@ import itertools
 import math
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,7 +50,7 @@ class ParsedFile:
     lines: list[int] = field(default_factory=list)  # start line of each non-blank record
     records: list[list[str]] = field(default_factory=list)  # trimmed values
     # A piece read column-wise holds its values by column position instead of records.
-    columns: dict[int, pa.Array] | None = None
+    columns: dict[int, Column] | None = None
 
     @property
     def n_records(self) -> int:
@@ -214,9 +216,51 @@ class BlockStream:
 
 
 @dataclass
+class Column:
+    """One column of some records, not yet gathered: values[index], or "" where the record
+    has no such field (present is False). ParsedFile pieces hold these, and the row rules
+    gather all pieces over the same values with one take (gather)."""
+
+    values: pa.Array
+    index: np.ndarray
+    present: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def gather(chunks: Sequence[Column | pa.Array | list[str]]) -> pa.Array:
+    """The values of column chunks in order, as one Arrow array (large strings)."""
+    arrays: list[pa.Array] = []
+    run: list[Column] = []
+
+    def close() -> None:
+        if not run:
+            return
+        picked = pc.take(run[0].values, np.concatenate([c.index for c in run]))
+        present = np.concatenate([c.present for c in run])
+        if not present.all():
+            picked = pc.if_else(pa.array(present), picked, "")
+        arrays.append(picked)
+        run.clear()
+
+    for chunk in chunks:
+        if isinstance(chunk, Column):
+            if run and chunk.values is not run[0].values:
+                close()
+            run.append(chunk)
+            continue
+        close()
+        arrays.append(chunk if isinstance(chunk, pa.Array) else pa.array(chunk, pa.large_string()))
+    close()
+    return pa.chunked_array(arrays, pa.large_string()).combine_chunks()
+
+
+@dataclass
 class Block:
-    """Non-blank records of a block, column-wise: record i's trimmed values are
-    values[offsets[i] : offsets[i] + lengths[i]]."""
+    """Non-blank records of some text, column-wise: record i's trimmed values are
+    values[offsets[i] : offsets[i] + lengths[i]] (values may be shared with other files'
+    blocks: split_files)."""
 
     lines: np.ndarray  # start line of each record
     values: pa.Array
@@ -233,17 +277,50 @@ class Block:
         start = int(self.offsets[i])
         return self.values.slice(start, int(self.lengths[i])).to_pylist()
 
-    def column(self, position: int) -> pa.Array:
+    def column(self, position: int) -> Column:
         """One column's values; a record without that field has "" (as column())."""
         present = self.lengths > position
-        picked = pc.take(self.values, np.where(present, self.offsets + position, 0))
-        if not present.all():
-            picked = pc.if_else(pa.array(present), picked, "")
-        return picked
+        return Column(self.values, np.where(present, self.offsets + position, 0), present)
+
+
+def _unify_line_ends(text: str) -> str:
+    # Without quotes \r\n, \r and \n all just end a line (csv.reader's line_num agrees).
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _text_delimiter(text: str) -> str | None:
+    """The delimiter the first non-blank line of a text decides (None: no such line)."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        delimiter = _delimiter(text[start:end])
+        if delimiter is not None:
+            return delimiter
+        start = end + 1
+    return None
+
+
+def _split(text: str, delimiter: str) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray, int]:
+    """All lines of a text ending in \n, split and trimmed at once: (values, offsets and
+    lengths of every line, indices of the non-blank lines, the number of lines)."""
+    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+    lines = lines.slice(0, len(lines) - 1)  # the text's final \n closes its last line
+    fields = pc.split_pattern(lines, delimiter)
+    values = pc.utf8_trim(fields.flatten(), TRIM)
+    bounds = np.asarray(fields.offsets, dtype=np.int64)
+    bounds -= bounds[0]
+    offsets = bounds[:-1]
+    if len(lines) == 0:
+        return values, offsets, offsets, offsets, 0
+    # Every line has at least one field, so reduceat sees no empty range.
+    filled = np.asarray(pc.not_equal(values, ""), dtype=bool)
+    keep = np.flatnonzero(np.logical_or.reduceat(filled, offsets))
+    return values, offsets, np.diff(bounds), keep, len(lines)
 
 
 class Records:
-    """iter_records for text without a double quote, a block at a time.
+    """iter_records for the text of one file without a double quote, a block at a time.
 
     Without quotes csv.reader makes one record of every physical line (split at \n, \r
     and \r\n), split at the delimiter and never altered, so splitting and trimming all
@@ -256,40 +333,46 @@ class Records:
         self._waiting = ""  # blank text before the first line that decides the delimiter
 
     def feed(self, text: str) -> Block | None:
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _unify_line_ends(text)
         if self.delimiter is None:
             text = self._waiting + text
-            for line in text.split("\n"):
-                self.delimiter = _delimiter(line)
-                if self.delimiter is not None:
-                    break
+            self.delimiter = _text_delimiter(text)
             if self.delimiter is None:
                 self._waiting = text  # blank so far (csv.reader holds these lines too)
                 return None
             self._waiting = ""
-        lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
-        if text.endswith("\n"):
-            lines = lines.slice(0, len(lines) - 1)  # the line end closes the last line
-        n_lines = len(lines)
+        if not text.endswith("\n"):
+            text += "\n"  # only the file's end (BlockStream cuts at line ends)
+        values, offsets, lengths, keep, n_lines = _split(text, self.delimiter)
         first_line = self._lines_before + 1
         self._lines_before += n_lines
-        if n_lines == 0:
-            return None
-        fields = pc.split_pattern(lines, self.delimiter)
-        values = pc.utf8_trim(fields.flatten(), TRIM)
-        bounds = np.asarray(fields.offsets, dtype=np.int64)
-        bounds -= bounds[0]
-        offsets = bounds[:-1]
-        # Every line has at least one field, so reduceat sees no empty range.
-        filled = np.asarray(pc.not_equal(values, ""), dtype=bool)
-        keep = np.flatnonzero(np.logical_or.reduceat(filled, offsets))
-        return Block(
-            lines=keep + first_line,
-            values=values,
-            offsets=offsets[keep],
-            lengths=np.diff(bounds)[keep],
-        )
+        return Block(keep + first_line, values, offsets[keep], lengths[keep])
+
+
+def split_files(texts: Sequence[str]) -> list[Block | None]:
+    """Records of many whole files without a double quote, one Arrow pass per delimiter:
+    a national month is ~2,000 files of a few KB, and per-file calls cost more than their
+    rows. None for a file without a non-blank line."""
+    out: list[Block | None] = [None] * len(texts)
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for i, text in enumerate(texts):
+        text = _unify_line_ends(text)
+        delimiter = _text_delimiter(text)
+        if delimiter is not None:
+            groups.setdefault(delimiter, []).append(
+                (i, text if text.endswith("\n") else text + "\n")
+            )
+    for delimiter, members in groups.items():
+        values, offsets, lengths, keep, _ = _split("".join(t for _, t in members), delimiter)
+        n_lines = np.array([t.count("\n") for _, t in members], dtype=np.int64)
+        ends = np.cumsum(n_lines)
+        cuts = np.searchsorted(keep, ends)
+        first = 0
+        for (i, _), cut, end, n in zip(members, cuts, ends, n_lines, strict=True):
+            rows = keep[first:cut]
+            first = cut
+            out[i] = Block(rows - (end - n) + 1, values, offsets[rows], lengths[rows])
+    return out
 
 
 @dataclass
@@ -298,13 +381,16 @@ class Fingerprint:
     size: int
     has_nul: bool
     has_quote: bool = True  # False: the file can be read column-wise (Records)
+    data: bytes | None = None  # the bytes, for a file of at most keep_bytes
 
 
-def fingerprint(fd: int, max_bytes: int) -> Fingerprint | FileFault:
-    """sha256 of an open file, read in chunks (file_too_large once it passes max_bytes)."""
+def fingerprint(fd: int, max_bytes: int, keep_bytes: int = 0) -> Fingerprint | FileFault:
+    """sha256 of an open file, read in chunks (file_too_large once it passes max_bytes);
+    a file of at most keep_bytes keeps its bytes, so it is parsed from what was hashed."""
     os.lseek(fd, 0, os.SEEK_SET)
     sha = hashlib.sha256()
     size, nul, quote = 0, False, False
+    kept: list[bytes] = []
     while data := os.read(fd, READ_BYTES):
         size += len(data)
         if size > max_bytes:
@@ -312,7 +398,10 @@ def fingerprint(fd: int, max_bytes: int) -> Fingerprint | FileFault:
         nul = nul or b"\x00" in data
         quote = quote or b'"' in data
         sha.update(data)
-    return Fingerprint(sha.hexdigest(), size, nul, quote)
+        if size <= keep_bytes:
+            kept.append(data)
+    data = b"".join(kept) if size <= keep_bytes else None
+    return Fingerprint(sha.hexdigest(), size, nul, quote, data)
 
 
 def utf8_fault(fd: int) -> FileFault:
@@ -391,7 +480,7 @@ def check_header(
     return {c: seen[c] for c in required + optional if c in seen}
 
 
-def column(parsed: ParsedFile, position: int | None) -> list[str] | pa.Array:
+def column(parsed: ParsedFile, position: int | None) -> list[str] | Column:
     """One column's values; missing trailing fields (and absent columns) are empty."""
     if position is None:
         return [""] * parsed.n_records

@@ -20,7 +20,14 @@ import pyarrow.compute as pc
 from orchestration import vocabulary
 from orchestration.core.bsn import Pseudonymiser, elfproef_many
 from orchestration.core.dates import ages_on, parse_dates
-from orchestration.ingest.reader import FileFault, ParsedFile, check_header, column
+from orchestration.ingest.reader import (
+    Column,
+    FileFault,
+    ParsedFile,
+    check_header,
+    column,
+    gather,
+)
 from orchestration.registry import known_gemeenten
 
 # The events a begeleiding.csv may hold (dbt_project/seeds/case_events.csv), SPEC §1 order.
@@ -156,8 +163,8 @@ def validate_batch(
     names = required + optional
     faults: dict[int, FileFault] = {}
     rows_in: list[int] = []
-    # Per column the values of every file: lists (csv path) or Arrow arrays (column-wise).
-    chunks: dict[str, list[pa.Array]] = {c: [] for c in names}
+    # Per column the values of every file: lists (csv path) or Columns (column-wise).
+    chunks: dict[str, list[list[str] | Column]] = {c: [] for c in names}
     lines: list[int] = []
     files: list[int] = []
     row_months: list[dt.date] = []
@@ -171,7 +178,7 @@ def validate_batch(
         fcols = {c: column(parsed, positions.get(c)) for c in names}
         if kind == "jib" and "gemeentecode" in positions:
             codes = fcols["gemeentecode"]
-            codes = codes.to_pylist() if isinstance(codes, pa.Array) else codes
+            codes = gather([codes]).to_pylist() if isinstance(codes, Column) else codes
             wrong = next(
                 (
                     line
@@ -184,16 +191,13 @@ def validate_batch(
                 faults[i] = FileFault("gemeentecode_mismatch", gemeentecode or "", wrong, n)
                 continue
         for c in names:
-            values = fcols[c]
-            chunks[c].append(
-                values if isinstance(values, pa.Array) else pa.array(values, pa.large_string())
-            )
+            chunks[c].append(fcols[c])
         lines.extend(parsed.lines)
         files.extend([i] * n)
         if kind == "jib":
             row_months.extend([month] * n)  # type: ignore[list-item]
 
-    cols = {c: pa.chunked_array(chunks[c], pa.large_string()).combine_chunks() for c in names}
+    cols = {c: gather(chunks[c]) for c in names}
     n = len(lines)
     file_idx = np.asarray(files, dtype=np.int64)
     reason = np.full(n, None, dtype=object)
