@@ -50,6 +50,14 @@ def test_pseudonym_is_truncated_hmac_sha256_of_nine_digit_form():
         Pseudonymiser("")
 
 
+def test_pseudonymise_many_equals_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    bsns = ["999900006", "999900018", "999900006", "999900031", "999900018"]
+    p = Pseudonymiser("geheim")
+    p("999900018")  # one already cached, the others not
+    monkeypatch.setattr(Pseudonymiser, "CACHE_SIZE", 2)  # the cache empties on the way
+    assert p.many(bsns) == [pid(b, "geheim") for b in bsns]
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

@@ -78,4 +78,10 @@ class Pseudonymiser:
         return pid
 
     def many(self, bsn9: list[str]) -> list[str]:
-        return [self(b) for b in bsn9]
+        # The cache is looked up for all at once (no call per value); only misses are hashed.
+        cache = self._cache
+        pids = [cache.get(b) for b in bsn9]
+        for i, pid in enumerate(pids):
+            if pid is None:
+                pids[i] = self(bsn9[i])
+        return pids  # type: ignore[return-value]

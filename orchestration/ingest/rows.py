@@ -87,7 +87,7 @@ def _bsn_columns(values: pa.Array, pseudonymise: Pseudonymiser) -> tuple[np.ndar
     pids = np.full(len(values), None, dtype=object)
     if valid.any():
         codes, distinct = pd.factorize(padded[valid])
-        pids[valid] = np.array([pseudonymise(b) for b in distinct], dtype=object)[codes]
+        pids[valid] = np.array(pseudonymise.many(distinct.tolist()), dtype=object)[codes]
     return valid, pids
 
 
