@@ -8,8 +8,9 @@ versions are judged again on every run, because a refusal can depend on other fi
 
 Bounded memory: a file is hashed in chunks first (an unchanged version is never parsed),
 then parsed streaming (a small file without quotes is parsed from the bytes it was hashed
-from, together with other small files: reader.split_files); its records join a buffer per kind that is validated every
-CHUNK_ROWS rows (small files share a chunk, a big file spans chunks) and written to
+from, together with other small files: reader.split_files); its records join a buffer
+per kind that is validated every CHUNK_ROWS rows (small files share a chunk, a big file
+spans chunks) and written to
 staging tables (schema ingest_stage, outside the transaction: DuckDB keeps the appends of
 an open transaction in memory, a single insert ... select is written out). The one
 transaction at the end copies the rows of the files that ended loaded (or no_valid_rows,
