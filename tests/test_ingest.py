@@ -513,10 +513,10 @@ def test_crash_in_the_write_leaves_nothing(versioned, monkeypatch):
     write(inbox, "2024-04/GM0375/jib.csv", f"bsn;geboortedatum\n{B[0]};2000-01-01\n")
     import orchestration.ingest.load as load
 
-    def boom(con_, table, frame):
+    def boom(con_, table, frame, *columns):
         if table == "raw.jib":
             raise RuntimeError("disk full")
-        return real(con_, table, frame)
+        return real(con_, table, frame, *columns)
 
     real = load._insert
     monkeypatch.setattr(load, "_insert", boom)
