@@ -10,7 +10,9 @@ characters that matter to those rules, and the blocks are made tiny so every bor
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,10 +66,20 @@ def _via_blocks(path: Path) -> list[tuple[int, list[str]]]:
     return out
 
 
+@contextlib.contextmanager
+def _tiny_blocks() -> Iterator[None]:
+    """Reads of 3 bytes, blocks of 7: every border case occurs in a short text. (A context
+    manager, not only a fixture: hypothesis runs many examples in one test call.)"""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(reader, "READ_BYTES", 3)
+        mp.setattr(reader, "BLOCK_BYTES", 7)
+        yield
+
+
 @pytest.fixture
-def tiny_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader, "READ_BYTES", 3)
-    monkeypatch.setattr(reader, "BLOCK_BYTES", 7)
+def tiny_blocks() -> Iterator[None]:
+    with _tiny_blocks():
+        yield
 
 
 @settings(max_examples=400, deadline=None)
@@ -80,9 +92,7 @@ def test_same_records_as_csv(
 ) -> None:
     path = tmp_path_factory.mktemp("columnar") / "f.csv"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + "".join(parts).encode())
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(reader, "READ_BYTES", 3)
-        mp.setattr(reader, "BLOCK_BYTES", 7)
+    with _tiny_blocks():
         assert _via_blocks(path) == _via_csv(path)
 
 

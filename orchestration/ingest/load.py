@@ -542,7 +542,7 @@ class _Run:
             frame.insert(0, "file_key", keys[frame["file"].to_numpy(dtype=np.int64)])
             _stage(self.con, kind, frame[["file_key", *_row_columns(kind)]])
         if len(batch.quarantine):
-            frame = _with_file_columns(batch.quarantine, owners)
+            frame = _with_file_version(batch.quarantine, owners)
             _stage(self.con, "quarantine", _quarantine_rows(frame))
 
     def _file_keys(self, owners: list[_Outcome]) -> list[int]:
@@ -653,21 +653,13 @@ def _read_part(
     return run.part_read()
 
 
-def _with_file_columns(frame: pd.DataFrame, owners: list[_Outcome]) -> pd.DataFrame:
-    """Batch rows with their file's path, sha256, month, gemeentecode and source (looked up
-    per file, not per row). A column the rows carry themselves (the gemeentecode of a
-    bevolking.csv row) is kept: a root file has no gemeentecode of its own."""
+def _with_file_version(frame: pd.DataFrame, owners: list[_Outcome]) -> pd.DataFrame:
+    """Quarantined rows with their file's path and sha256 (looked up per file, not per row);
+    loaded rows name their file by file_key instead (_file_keys)."""
     idx = frame["file"].to_numpy(dtype=np.int64)
     out = frame.reset_index(drop=True)
-    for column, values in (
-        ("path", [o.file.path for o in owners]),
-        ("sha256", [o.sha256 for o in owners]),
-        ("month", [o.file.month for o in owners]),
-        ("gemeentecode", [o.file.gemeentecode for o in owners]),
-        ("source", [o.file.source for o in owners]),
-    ):
-        if column not in out:
-            out[column] = np.array(values, dtype=object)[idx]
+    out["path"] = np.array([o.file.path for o in owners], dtype=object)[idx]
+    out["sha256"] = np.array([o.sha256 for o in owners], dtype=object)[idx]
     return out
 
 
