@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -46,10 +47,10 @@ def test_the_person_models_are_incremental_and_the_rest_is_not():
     assert incremental == {"int_status", "int_runs", "int_persistence"}
 
 
-def dbt_run(warehouse: Path, tmp: Path, **vars_: object) -> None:
+def dbt_run(warehouse: Path, tmp: Path, project: Path = DBT_PROJECT_DIR, **vars_: object) -> None:
     """`dbt run` of the digest and the three person models on a warehouse, with vars."""
     cmd = [str(REPO / ".venv" / "bin" / "dbt"), "run", "--select", *PERSON_MODELS]
-    cmd += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    cmd += ["--project-dir", str(project), "--profiles-dir", str(project)]
     cmd += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
     cmd += ["--vars", json.dumps({"warehouse_path": str(warehouse), **vars_})]
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -97,6 +98,14 @@ def test_a_changed_threshold_rebuilds_everything_and_the_log_says_what_was_recom
         "geen enkele maand."
     ]
     assert persistent(warehouse) == before
+
+    # The same project checked out elsewhere (a moved clone, a worktree) is the same version.
+    elsewhere = tmp_path / "elsewhere" / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, elsewhere, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    dbt_run(warehouse, tmp_path, elsewhere)
+    assert "niets herberekend" in summary(warehouse)[0]
 
     # A lower threshold is a new project version: every month again, more persistent.
     dbt_run(warehouse, tmp_path, persistent_months=1)

@@ -20,7 +20,8 @@
 {# The project version the rows were built by: every model and seed (dbt's checksums),
    the text of every macro file (the graph holds no macro code, so DuckDB reads the files)
    and the rule vars. Not the compiled SQL: that differs between a first and a later
-   build by design. Read at run time. #}
+   build by design. Macro files count by name, not by path: the same project checked out
+   elsewhere (a moved clone, a worktree) is the same version. Read at run time. #}
 {% macro build_key() %}
     {% if not execute %}{{ return('') }}{% endif %}
     {% set parts = [] %}
@@ -31,7 +32,9 @@
     {% endfor %}
     {% set macros = invocation_args_dict.get('project_dir', '.') ~ '/macros/*.sql' %}
     {% set read %}
-        select coalesce(md5(string_agg(filename || ':' || md5(content), '|' order by filename)), '')
+        select coalesce(md5(string_agg(
+            parse_filename(filename) || ':' || md5(content), '|' order by parse_filename(filename)
+        )), '')
         from read_text('{{ macros }}')
     {% endset %}
     {% do parts.append(run_query(read).columns[0].values()[0]) %}
