@@ -118,6 +118,17 @@
     {%- endif %})
 {%- endmacro %}
 
+{# The rows the last build of an incremental model recomputed (its rebuilt_from in the
+   state), for its data tests; every row when there is no state. #}
+{% macro recomputed_by_last_build(relation) -%}
+    {%- set since -%}
+    (select coalesce(min(rebuilt_from), date '0001-01-01')
+     from {{ relation.schema }}.incremental_state where model = '{{ relation.identifier }}')
+    {%- endset -%}
+    (month >= {{ since }}
+        or pseudo_id not in (select pseudo_id from {{ ref('int_listings') }} where month < {{ since }}))
+{%- endmacro %}
+
 {# pre_hook (in the transaction): drop the rows this build recomputes. #}
 {% macro forget_rows_from(digest) -%}
     {%- if is_incremental() -%}
