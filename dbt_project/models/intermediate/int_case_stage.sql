@@ -18,27 +18,23 @@ trede_days as (
     group by pseudo_id, datum
 ),
 
-staged as (
+-- One pass over the listed months: the stage at the end of the month, the latest weigering
+-- and the latest trede up to it (chained ASOF joins; joining back to the listings between
+-- them cost 1.2 s of 3.4 at the country's real size).
+chained as (
     select
         l.pseudo_id,
         l.month,
-        coalesce(s.stage, 'niet_benaderd') as stage
+        coalesce(s.stage, 'niet_benaderd') as stage,
+        w.datum as latest_weigering,
+        t.trede
     from listed as l
     asof left join {{ ref('int_stage_timeline') }} as s
         on s.pseudo_id = l.pseudo_id and s.datum <= l.month_end
-),
-
-with_quiet as (
-    select
-        st.pseudo_id,
-        st.month,
-        st.stage,
-        w.datum as latest_weigering
-    from staged as st
-    inner join listed as l
-        on l.pseudo_id = st.pseudo_id and l.month = st.month
     asof left join weigeringen as w
         on w.pseudo_id = l.pseudo_id and w.datum <= l.month_end
+    asof left join trede_days as t
+        on t.pseudo_id = l.pseudo_id and t.datum <= l.month_end
 )
 
 select
@@ -51,9 +47,5 @@ select
         else q.stage
     end as stage,
     q.stage as stage_internal,
-    t.trede
-from with_quiet as q
-inner join listed as l
-    on l.pseudo_id = q.pseudo_id and l.month = q.month
-asof left join trede_days as t
-    on t.pseudo_id = l.pseudo_id and t.datum <= l.month_end
+    q.trede
+from chained as q

@@ -3,16 +3,28 @@
 -- their latest such month (so the municipalities add up to the region's funnel,
 -- reports.outreach_funnel), by the furthest step their events of M-11..M reached
 -- (0 none, 1 benaderd, 2 bereikt, 3 intake, 4 traject, 5 uitgestroomd).
-with cohort as (
+-- Each in-view month of a youth in a region, with the next one: that month is the youth's
+-- latest in-view month for the window months M from it up to M+11, before the next one.
+-- (Expanding every month over the twelve rolling years it falls in and grouping made six
+-- times as many rows at the country's real size: 3.0 s against 2.4.)
+with in_view as (
     select
-        r.month,
-        y.arbeidsmarktregio,
-        y.pseudo_id,
-        arg_max(y.gemeentecode, y.month) as gemeentecode
-    from ({{ rolling_year_months() }}) as r
-    inner join {{ ref('youth_month') }} as y
-        on y.month between r.period_start and r.month and not y.excluded
-    group by all
+        pseudo_id,
+        arbeidsmarktregio,
+        gemeentecode,
+        month,
+        lead(month) over (partition by pseudo_id, arbeidsmarktregio order by month) as next_month
+    from {{ ref('youth_month') }}
+    where not excluded
+),
+
+cohort as (
+    select w.month, i.arbeidsmarktregio, i.pseudo_id, i.gemeentecode
+    from in_view as i
+    inner join {{ ref('int_window') }} as w
+        on w.month >= i.month
+        and w.month <= {{ add_months('i.month', 11) }}
+        and (i.next_month is null or w.month < i.next_month)
 ),
 
 event_months as (
