@@ -16,8 +16,20 @@ from orchestration.defs.quality.checks import SUITES_BY_ASSET
 from orchestration.generate import generate_inbox
 from orchestration.ingest.inbox import scan_inbox
 from orchestration.ingest.load import ingest
-from orchestration.quality.frames import frame, frames, loaded_months
-from orchestration.quality.suites import SuiteOutcome, validate, validate_months
+from orchestration.quality.frames import (
+    PLACE_COLUMNS,
+    distinct_values,
+    frame,
+    frames,
+    loaded_months,
+)
+from orchestration.quality.screening import validate_run
+from orchestration.quality.suites import (
+    SuiteOutcome,
+    judges_rows_alone,
+    validate,
+    validate_months,
+)
 from orchestration.registry import known_gemeenten
 
 MONTHLY = ("jib", "registration", "begeleiding")
@@ -81,6 +93,11 @@ def test_one_validation_over_the_months_equals_one_per_month(warehouse, table: s
     small, chunks = _together(warehouse, suites, months, max_rows=1)
     assert chunks == len(suites) * len(months)
     assert _comparable(small) == expected
+    # As the checks run it: each distinct tuple of values once where the suite allows.
+    screened = {month[:7]: SuiteOutcome() for month in months}
+    for suite in suites:
+        validate_run(warehouse, suite, months, screened)
+    assert _comparable(screened) == expected
 
 
 def test_a_failure_lands_in_its_own_month(warehouse) -> None:
@@ -146,4 +163,66 @@ def test_case_history_is_plausible_dates_far_away_are_not(tmp_path) -> None:
     assert [(f.column, f.unexpected, f.rows, f.files) for f in month.failed("warning")] == [
         ("date_plausible", 2, 5, ["2025-03/GM0392/begeleiding.csv"])
     ]
+    con.close()
+
+
+def _everything(outcomes: dict[str, SuiteOutcome]) -> dict[str, tuple]:
+    return {
+        m: (
+            o.rows,
+            o.validations,
+            o.expectations_run,
+            sorted(tuple(sorted(dataclasses.asdict(f).items())) for f in o.findings),
+        )
+        for m, o in outcomes.items()
+    }
+
+
+def test_each_distinct_tuple_once_finds_what_every_row_finds(tmp_path) -> None:
+    """The screen (orchestration/quality/screening.py) validates each distinct tuple of
+    values once and then only the failing tuples' rows: broken rows repeated across the
+    cumulative exports of several months give the same findings, months, files and counts
+    as validating every row, for any max_rows."""
+    generate_inbox(tmp_path / "inbox", months=4, start="2025-01", seed=7)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ingest(con, scan_inbox(tmp_path / "inbox", known_gemeenten()), None, Pseudonymiser(TEST_KEY))
+    # A youth's first brief becomes an unknown event, in every export that repeats it; a
+    # trede gets rung 9; a registration ends before it begins; an event lies far ahead.
+    con.execute("""
+        update raw.begeleiding set gebeurtenis = 'onbekend'
+        where gebeurtenis = 'brief'
+          and pseudo_id = (select min(pseudo_id) from raw.begeleiding where gebeurtenis = 'brief')
+    """)
+    con.execute("""
+        update raw.begeleiding set waarde = '9'
+        where gebeurtenis = 'trede'
+          and pseudo_id = (select max(pseudo_id) from raw.begeleiding where gebeurtenis = 'trede')
+    """)
+    con.execute("""
+        update raw.begeleiding set datum = date '2031-01-01'
+        where pseudo_id = (select max(pseudo_id) from raw.begeleiding where gebeurtenis = 'intake')
+          and gebeurtenis = 'intake'
+    """)
+    con.execute("""
+        update raw.registration set einddatum = begindatum - 1
+        where pseudo_id = (select min(pseudo_id) from raw.registration)
+    """)
+    for table in ("begeleiding", "registration"):
+        suite = SUITES_BY_ASSET[table][0]
+        assert judges_rows_alone(suite, PLACE_COLUMNS)
+        months = loaded_months(con, (table,) if table != "registration" else ("kvk",))
+        rows = sum(len(f) for f in frames(con, suite, months))
+        tuples = sum(len(f) for f in distinct_values(con, suite, months))
+        if table == "begeleiding":  # cumulative exports: the history again every month
+            assert tuples < rows / 2
+        for max_rows in (10**9, 500):
+            every = {m[:7]: SuiteOutcome() for m in months}
+            validate_run(con, suite, months, every, max_rows=max_rows, screen=False)
+            screened = {m[:7]: SuiteOutcome() for m in months}
+            validate_run(con, suite, months, screened, max_rows=max_rows)
+            assert _everything(screened) == _everything(every)
+        errors = {m for m, o in every.items() if o.failed("error")}
+        assert len(errors) >= 2, (table, errors)
+    # jib's suite holds a uniqueness within a file: every row is validated.
+    assert not judges_rows_alone("jib", PLACE_COLUMNS)
     con.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -70,6 +71,15 @@ def _context():
     return gx, context
 
 
+# No values: a finding names counts and files only (and skipping the value lists is
+# cheaper).
+_FORMAT = {
+    "result_format": "COMPLETE",
+    "return_unexpected_index_query": False,
+    "exclude_unexpected_values": True,
+}
+
+
 @cache
 def _validation(name: str):
     gx, ctx = _context()
@@ -80,6 +90,59 @@ def _validation(name: str):
     return ctx.validation_definitions.add(
         gx.ValidationDefinition(name=f"{name}_per_month", data=batch, suite=suite)
     )
+
+
+# Expectations that judge a row by its own values alone: a row passes or fails whatever the
+# other rows hold. Not uniqueness (it compares rows) and not `mostly` (a share of the rows).
+ROW_WISE = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_not_match_regex",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_be_between",
+    }
+)
+
+
+@cache
+def judges_rows_alone(name: str, place_columns: tuple[str, ...]) -> bool:
+    """Whether every expectation of suite `name` is row-wise and reads no column of
+    `place_columns` (where a row is): then rows with equal values have equal verdicts."""
+
+    def reads_place(kwargs: dict[str, Any]) -> bool:
+        condition = str(kwargs.get("row_condition") or "")
+        return kwargs.get("column") in place_columns or any(
+            re.search(rf"\b{re.escape(c)}\b", condition) for c in place_columns
+        )
+
+    return all(
+        e["type"] in ROW_WISE and e["kwargs"].get("mostly", 1) == 1 and not reads_place(e["kwargs"])
+        for e in load_suite_spec(name)["expectations"]
+    )
+
+
+def expectation_count(name: str) -> int:
+    return len(load_suite_spec(name)["expectations"])
+
+
+def failing_values(name: str, df: pd.DataFrame) -> set[int] | None:
+    """The `row_hash` of every row of `df` (distinct value tuples) that an expectation of
+    suite `name` rejects; None when a failure names no rows."""
+    df = df.reset_index(drop=True)
+    result = _validation(name).run(batch_parameters={"dataframe": df}, result_format=_FORMAT)
+    failing: set[int] = set()
+    for r in result.results:
+        if r.success:
+            continue
+        res = r.result or {}
+        index = [i for i in res.get("unexpected_index_list") or [] if pd.api.types.is_integer(i)]
+        if not index:
+            return None
+        failing.update(int(h) for h in df.loc[index, "row_hash"])
+    return failing
 
 
 def validate(name: str, month: str, df: pd.DataFrame, outcome: SuiteOutcome) -> None:
@@ -106,16 +169,7 @@ def validate_months(name: str, df: pd.DataFrame, outcomes: dict[str, SuiteOutcom
     # GX returns the unexpected rows' DataFrame index; month and file are looked up here.
     # (Asking GX for index columns instead costs ~20x: it builds a dict per unexpected row,
     # minutes when a warning matches millions of rows.)
-    result = _validation(name).run(
-        batch_parameters={"dataframe": df},
-        # No values: a finding names counts and files only (and skipping the value lists
-        # is cheaper).
-        result_format={
-            "result_format": "COMPLETE",
-            "return_unexpected_index_query": False,
-            "exclude_unexpected_values": True,
-        },
-    )
+    result = _validation(name).run(batch_parameters={"dataframe": df}, result_format=_FORMAT)
     for r in result.results:
         for month in counts:
             outcomes[month].expectations_run += 1

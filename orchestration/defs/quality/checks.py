@@ -28,13 +28,9 @@ import duckdb
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, run_months
 from orchestration.ingest.inbox import REGISTRATION_SOURCES
-from orchestration.quality.frames import frames, loaded_months
-from orchestration.quality.suites import (
-    Finding,
-    SuiteOutcome,
-    findings_markdown,
-    validate_months,
-)
+from orchestration.quality.frames import loaded_months
+from orchestration.quality.screening import validate_run
+from orchestration.quality.suites import Finding, SuiteOutcome, findings_markdown
 from orchestration.resources import WarehouseResource
 
 SUITES_BY_ASSET: dict[str, tuple[str, ...]] = {
@@ -113,8 +109,7 @@ def _validate(
     GX validation per suite over all of `months` (in chunks of whole months when large)."""
     outcomes = {month[:7]: SuiteOutcome() for month in months}  # WHOLE_FILE stays 'alle'
     for suite in suites:
-        for chunk in frames(con, suite, months):
-            validate_months(suite, chunk, outcomes)
+        validate_run(con, suite, months, outcomes)
     return outcomes
 
 
