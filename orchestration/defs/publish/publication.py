@@ -13,7 +13,7 @@ import dagster as dg
 from dashboards import site
 from orchestration import settings
 from orchestration.defs.partitions import WAREHOUSE_POOL
-from orchestration.publish import deliveries, szw
+from orchestration.publish import deliveries, szw, unchanged
 from orchestration.publish.cube import read_inputs
 from orchestration.publish.regions import PublishedRegion, publish_regions
 from orchestration.resources import DisclosureResource, WarehouseResource
@@ -88,11 +88,23 @@ def publication(
     staged = warehouse.publish_dir()
     site.write_plotly(staged)
     with warehouse.connect() as con:
-        published = publish_regions(read_inputs(con), k, staged, settings.publish_workers())
+        inputs = read_inputs(con)
+        prints = unchanged.fingerprints(con, inputs, k)
+        kept = unchanged.kept(con, prints, staged)
+        changed = [i for i in inputs if i.region not in kept]
+        written = publish_regions(changed, k, staged, settings.publish_workers())
+        fresh = {r.region: r for r in written}
+        published = [kept.get(i.region) or fresh[i.region] for i in inputs]
+        unchanged.remember(con, prints, published, staged)
         table = szw.merge_rows([r.szw_rows for r in published])
         stored = szw.store(con, table)
+    if kept:
+        context.log.info(
+            f"{len(written)} regio's opnieuw gepubliceerd, {len(kept)} ongewijzigd (zelfde "
+            f"cijfers, drempel en code): {', '.join(sorted(kept))}"
+        )
     yield _szw_result(context, warehouse, k, stored, table)
-    yield _dashboards_result(context, warehouse, published, k, staged)
+    yield _dashboards_result(context, warehouse, published, k, staged, len(written))
 
 
 def _szw_result(
@@ -123,6 +135,7 @@ def _dashboards_result(
     published: list[PublishedRegion],
     k: int,
     staged: Path,
+    rewritten: int,
 ) -> dg.MaterializeResult:
     latest = max((r.latest for r in published), default=None)
     written = [
@@ -137,6 +150,8 @@ def _dashboards_result(
         "index": dg.MetadataValue.path(str(index)),
         "open": dg.MetadataValue.url(warehouse.published_url(index)),
         "regio's": dg.MetadataValue.int(len(published)),
+        # Regions whose inputs, threshold and code are unchanged keep their files.
+        "regio's herschreven": dg.MetadataValue.int(rewritten),
         "laatste maand": dg.MetadataValue.text(str(latest or "geen")),
     }
     region_pages = [p for p in pages[1:] if p.name == "index.html"]
