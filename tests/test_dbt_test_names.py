@@ -169,3 +169,17 @@ def test_escape_keeps_code_and_escapes_tags():
     assert "publish/&lt;regio&gt;/index.html" in escaped
     assert "`exports/<gemeentecode>/`" in escaped and "a <= b" in escaped and "<x>" in escaped
     assert bare_tags(escaped) == []
+
+
+def test_every_stored_model_says_how_a_run_rebuilds_it(manifest):
+    """Issue #14: a model that stays a full rebuild says why in its description (shown in
+    the Dagster UI beside the asset); an incremental one says what a run recomputes."""
+    full = re.compile(r"(Rebuilt in full every run|Elke run helemaal opnieuw gebouwd): \w")
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["config"]["materialized"] == "view":
+            continue
+        text = " ".join(node["description"].split())
+        if node["config"]["materialized"] == "incremental":
+            assert "Incremental: a run recomputes" in text, node["name"]
+        else:
+            assert full.search(text), f"{node['name']}: why is it rebuilt in full?"
