@@ -32,7 +32,8 @@ stocks as (
         count(*) filter (where y.stage in ('bereikt', 'intake', 'traject')) as reached,
         count(*) filter (where y.stage = 'traject') as in_trajectory
     from {{ ref('youth_month') }} as y
-    inner join {{ ref('int_exclusions') }} as e
+    -- The per-source flags are set on excluded youth-months only: join just those.
+    left join (select * from {{ ref('int_exclusions') }} where excluded) as e
         on e.pseudo_id = y.pseudo_id and e.month = y.month
     group by y.month, y.gemeentecode
 ),

@@ -7,7 +7,7 @@ with base as (
         l.pseudo_id,
         l.geboortedatum,
         cast({{ age_on('l.geboortedatum', 'l.month') }} as integer) as age,
-        e.excluded,
+        e.pseudo_id is not null as excluded,
         e.exclusion_reasons,
         coalesce(v.first_month <= l.month, false) as vso_pro,
         p.consecutive_months,
@@ -22,7 +22,8 @@ with base as (
         l.geboortedatum + interval 27 year
             < l.month + to_months({{ var('almost_27_months') }}) as bijna_27
     from {{ ref('int_listings') }} as l
-    inner join {{ ref('int_exclusions') }} as e
+    -- Only the excluded youth-months (12% at the real size): a smaller join.
+    left join (select * from {{ ref('int_exclusions') }} where excluded) as e
         on e.pseudo_id = l.pseudo_id and e.month = l.month
     inner join {{ ref('int_persistence') }} as p
         on p.pseudo_id = l.pseudo_id and p.month = l.month
