@@ -374,7 +374,9 @@ def _measure(row: dict, measure: str) -> int:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> list[dict]:
-    cur = con.execute(f"select * from {relation}")  # relation names are constants
+    # In a fixed order: a table dbt rebuilt holds its rows in any order, and the order of
+    # the relations decides which cells disclosure control hides (see _scoped).
+    cur = con.execute(f"select * from {relation} order by all")  # names are constants
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
@@ -689,7 +691,10 @@ def _scoped(
         b.put(cell, b.values.get(cell, 0) + n)
         keys.add(key)
     found = sorted({g for g, _, _ in rows} | set(scopes))
-    for key in keys:
+    # Sorted, not in the set's order (which differs per process with Python's string hash
+    # seed): the same numbers must get the same hidden cells in every run, or two
+    # publications of one month side by side would show what each of them hides.
+    for key in sorted(keys, key=repr):
         b.put((family, "TOTAAL", *key), sum(b.values.get((family, g, *key), 0) for g in found))
         b.relate((family, "TOTAAL", *key), [(family, g, *key) for g in found])
     return found
