@@ -28,16 +28,26 @@ from orchestration.publish.regions import PublishedRegion
 from orchestration.settings import REPO_ROOT
 
 TABLE = "audit.published_regions"
-# The code that turns a region's inputs into its files.
-_CODE = ("dashboards", "orchestration/publish")
+# The code and code lists that turn a region's inputs into its files: the pages and the
+# cube, what they import of ours (the vocabulary reads the dbt seeds), and plotly.
+_CODE = (
+    "dashboards",
+    "orchestration/publish",
+    "orchestration/core",
+    "orchestration/vocabulary.py",
+    "orchestration/settings.py",
+    "dbt_project/seeds",
+)
+_SUFFIXES = {".py", ".j2", ".js", ".css", ".html", ".csv"}
 
 
 @cache
 def code_version() -> str:
     digest = hashlib.sha256(plotly.__version__.encode())
-    for folder in _CODE:
-        for path in sorted((REPO_ROOT / folder).rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".j2", ".js", ".css", ".html"}:
+    for name in _CODE:
+        root = REPO_ROOT / name
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file() and path.suffix in _SUFFIXES:
                 digest.update(str(path.relative_to(REPO_ROOT)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
