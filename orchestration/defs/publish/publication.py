@@ -78,7 +78,9 @@ DASHBOARDS_KEY = dg.AssetKey(["publish", "dashboards"])
     description=(
         "Beide uit één beschermde set cellen per regio, in één stap: de cellen worden één "
         "keer gelezen en beschermd, niet per publicatie opnieuw. De regio's worden naast "
-        "elkaar beschermd en geschreven, één proces per kern (INBEELD_PUBLISH_WORKERS)."
+        "elkaar beschermd en geschreven, één proces per kern (INBEELD_PUBLISH_WORKERS). "
+        "Alleen regio's waarvan de cijfers (of de drempel of de code) veranderden worden "
+        "opnieuw geschreven; de andere houden hun bestanden (metadata `regio's herschreven`)."
     ),
 )
 def publication(
