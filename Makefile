@@ -47,8 +47,11 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# Two workers, a test file each (a file's fixtures are built once, in one worker): 405
+# tests in 14.2 min instead of 19.6 one after another on this 2-core machine (much of a
+# test is waiting on a Dagster, dbt or browser subprocess, or on a daemon's tick).
 test: install system-deps lint
-	$(BIN)/python -m pytest -q --durations=25
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=25
 
 # Daily work: lint, the dbt unit tests of the rules and the tests that need no full
 # pipeline run (under two minutes). The complete check, end to end through Dagster, dbt,

@@ -83,12 +83,12 @@ def protect(
     secondary: set[Cell] = set()
     hidden = set(primary)  # primary | secondary, kept as one set for the set operations
 
-    relations_of: dict[Cell, list[Relation]] = {}
+    # Each cell's relations, with their cells (so `cost` needs no second lookup).
+    relations_of: dict[Cell, list[tuple[Relation, Sequence[Cell]]]] = {}
     cells_of = [rel.cells for rel in rels]
     for rel, cells in zip(rels, cells_of, strict=True):
         for c in cells:
-            relations_of.setdefault(c, []).append(rel)
-    cells_by_id = {id(rel): cells for rel, cells in zip(rels, cells_of, strict=True)}
+            relations_of.setdefault(c, []).append((rel, cells))
     distinct_of = [len(set(cells)) == len(cells) for cells in cells_of]
 
     def cost(c: Cell, rel: Relation) -> tuple:
@@ -100,8 +100,8 @@ def protect(
         # of secondary suppressions would otherwise reach large counts.
         opened = sum(
             1
-            for other in relations_of[c]
-            if other is not rel and hidden.isdisjoint(cells_by_id[id(other)])
+            for other, other_cells in relations_of[c]
+            if other is not rel and hidden.isdisjoint(other_cells)
         )
         weight = 0 if unpublished(c) else vals[c] * (1 + opened)
         return (vals[c] == 0, c == rel.total, weight, repr(c))

@@ -175,9 +175,10 @@ def distinct_values(
     column `row_hash`, in frames of at most max_rows. Cumulative exports repeat their
     history every month: the real-size begeleiding rows of five years are 18.9M rows and
     about 1M tuples."""
-    columns = ", ".join(f'"{c}"' for c in value_columns(con, name))
+    values = value_columns(con, name)
+    columns = ", ".join(f'"{c}"' for c in values)
     sql = (
-        f"select *, {_row_hash(value_columns(con, name))} as row_hash "
+        f"select *, {_row_hash(values)} as row_hash "
         f"from (select distinct {columns} from ({QUERIES[name]}))"
     )
     for batch in con.sql(sql, params=[months]).to_arrow_reader(max_rows):
