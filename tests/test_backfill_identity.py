@@ -15,6 +15,8 @@ from orchestration.cli import main
 MARTS = ("marts.youth_month", "marts.region_month", "marts.outflow", "marts.placements")
 # The incremental person models: compared row for row as well.
 PERSON = ("intermediate.int_status", "intermediate.int_runs", "intermediate.int_persistence")
+# The reports incremental by month (macros/incremental.sql, incremental_by_window_config).
+REPORTS = ("reports.outreach_funnel_municipal",)
 # May is missing: the window grows by two months in one run.
 MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04", "2024-06")
 
@@ -54,7 +56,7 @@ def correct_february(root: Path) -> None:
     )
 
 
-def tables(warehouse: Path, names: tuple[str, ...] = MARTS + PERSON) -> dict[str, list]:
+def tables(warehouse: Path, names: tuple[str, ...] = MARTS + PERSON + REPORTS) -> dict[str, list]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return {t: con.execute(f"select * from {t} order by all").fetchall() for t in names}
@@ -97,8 +99,9 @@ def runs(tmp_path_factory):
 
 def test_month_by_month_equals_one_backfill(runs):
     monthly, once = runs
-    assert all(once[t] for t in MARTS + PERSON), "every table has rows, or this proves little"
-    for table in MARTS + PERSON:
+    compared = MARTS + PERSON + REPORTS
+    assert all(once[t] for t in compared), "every table has rows, or this proves little"
+    for table in compared:
         assert monthly[table] == once[table], table
 
 
@@ -144,6 +147,27 @@ def marker(warehouse: Path, month: str, value: int | None = None) -> list[int]:
         con.close()
 
 
+def funnel_marker(warehouse: Path, month: str, value: int | None = None) -> list[int]:
+    """Set (or read) the youths of the funnel in one month: 999 is more than this inbox
+    holds, so it shows which months a later run left alone."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        if value is not None:
+            con.execute(
+                "update reports.outreach_funnel_municipal set youths = ? where month = ?",
+                [value, f"{month}-01"],
+            )
+        return [
+            r[0]
+            for r in con.execute(
+                "select distinct youths from reports.outreach_funnel_municipal where month = ?",
+                [f"{month}-01"],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
 def test_a_month_recomputes_only_from_the_first_changed_month(environment):
     inbox, warehouse = environment / "inbox", environment / "w.duckdb"
     build_inbox(inbox)
@@ -153,13 +177,19 @@ def test_a_month_recomputes_only_from_the_first_changed_month(environment):
     run(inbox, warehouse, "2024-01..2024-02")
     assert marker(warehouse, "2024-01", 11) == [11]
     assert marker(warehouse, "2024-02", 11) == [11]
+    assert funnel_marker(warehouse, "2024-01", 999) == [999]
+    assert funnel_marker(warehouse, "2024-02", 999) == [999]
     run(inbox, warehouse, "2024-03..2024-03")
     # March was new: January and February were not recomputed.
     assert marker(warehouse, "2024-01") == [11]
     assert marker(warehouse, "2024-02") == [11]
     assert 11 not in marker(warehouse, "2024-03")
+    assert funnel_marker(warehouse, "2024-01") == funnel_marker(warehouse, "2024-02") == [999]
+    assert 999 not in funnel_marker(warehouse, "2024-03")
     correct_february(inbox)
     run(inbox, warehouse, "2024-02..2024-02")
     # A corrected February: recomputed from February on, January left alone.
     assert marker(warehouse, "2024-01") == [11]
     assert 11 not in marker(warehouse, "2024-02")
+    assert funnel_marker(warehouse, "2024-01") == [999]
+    assert 999 not in funnel_marker(warehouse, "2024-02")

@@ -162,3 +162,48 @@
     {%- endfor %}
     where false
 {%- endmacro %}
+
+{# Incremental aggregates by month (#14): a report whose month M reads only input months
+   up to M (a rolling year reads M-11..M) keeps its months before the first month whose
+   inputs changed and recomputes the rest. `digest` fingerprints those inputs per month
+   (its window months included, so a grown or shrunk window counts); the model filters its
+   own rows to months >= rebuild_from(digest). #}
+
+{# pre_hook (in the transaction): drop the months this build recomputes. #}
+{% macro forget_months_from(digest, month_column='month') -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} where {{ month_column }} >= {{ rebuild_from(digest) }}
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro incremental_by_window_config(digest, month_column='month') %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'sync_all_columns',
+        'pre_hook': [
+            {'sql': "{{ create_incremental_state() }}", 'transaction': false},
+            "{{ forget_state_of_other_versions() }}",
+            "{{ forget_months_from(ref('" ~ digest ~ "'), '" ~ month_column ~ "') }}",
+        ],
+        'post_hook': ["{{ save_incremental_state(ref('" ~ digest ~ "')) }}"],
+    }) }}
+{% endmacro %}
+
+{# A fingerprint per month of `inputs`, each a SQL select of (month, h) with h a hash of
+   the row (macro month_fingerprint's caller writes them, so each input hashes the
+   columns the model reads). #}
+{% macro month_fingerprint(inputs) -%}
+with hashed as (
+    {%- for input in inputs %}
+    {{ input }}
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
+)
+
+select month, count(*) as row_count, sum(cast(h as hugeint)) as digest
+from hashed
+group by month
+{%- endmacro %}

@@ -169,15 +169,26 @@ FULL_BUILD = dt.date(1, 1, 1)
 
 
 def incremental_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """What the incremental person models recomputed in this build (Dutch, for the run's
-    log): from a month on, everything, or nothing (dbt_project/macros/incremental.sql)."""
-    try:
-        rows = con.execute(
-            "select rebuilt_from, max(month), string_agg(distinct model, ', ' order by model)"
-            " from intermediate.incremental_state group by rebuilt_from order by rebuilt_from"
+    """What the incremental models recomputed in this build (Dutch, for the run's log):
+    from a month on, everything, or nothing (dbt_project/macros/incremental.sql). Each
+    layer keeps its own state table (intermediate: the person models; reports: the
+    aggregates by month)."""
+    schemas = [
+        r[0]
+        for r in con.execute(
+            "select schema_name from duckdb_tables() where table_name = 'incremental_state'"
+            " order by schema_name"
         ).fetchall()
-    except duckdb.CatalogException:
+    ]
+    if not schemas:
         return []  # no incremental model built yet
+    states = " union all ".join(
+        f"select model, rebuilt_from, month from {schema}.incremental_state" for schema in schemas
+    )
+    rows = con.execute(
+        "select rebuilt_from, max(month), string_agg(distinct model, ', ' order by model)"
+        f" from ({states}) group by rebuilt_from order by rebuilt_from"
+    ).fetchall()
     lines = []
     for rebuilt_from, last_month, models in rows:
         if rebuilt_from <= FULL_BUILD:
