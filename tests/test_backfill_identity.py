@@ -15,6 +15,8 @@ from orchestration.cli import main
 MARTS = ("marts.youth_month", "marts.region_month", "marts.outflow", "marts.placements")
 # The incremental person models: compared row for row as well.
 PERSON = ("intermediate.int_status", "intermediate.int_runs", "intermediate.int_persistence")
+# The case chain, incremental by month like the person models (int_case_month_digest).
+CASE = ("intermediate.int_stage_timeline", "intermediate.int_case_stage")
 # The reports incremental by month (macros/incremental.sql, incremental_by_window_config).
 REPORTS = ("reports.outreach_funnel_municipal",)
 # May is missing: the window grows by two months in one run.
@@ -56,7 +58,9 @@ def correct_february(root: Path) -> None:
     )
 
 
-def tables(warehouse: Path, names: tuple[str, ...] = MARTS + PERSON + REPORTS) -> dict[str, list]:
+def tables(
+    warehouse: Path, names: tuple[str, ...] = MARTS + PERSON + CASE + REPORTS
+) -> dict[str, list]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return {t: con.execute(f"select * from {t} order by all").fetchall() for t in names}
@@ -99,7 +103,7 @@ def runs(tmp_path_factory):
 
 def test_month_by_month_equals_one_backfill(runs):
     monthly, once = runs
-    compared = MARTS + PERSON + REPORTS
+    compared = MARTS + PERSON + CASE + REPORTS
     assert all(once[t] for t in compared), "every table has rows, or this proves little"
     for table in compared:
         assert monthly[table] == once[table], table
@@ -124,48 +128,34 @@ def test_the_edges_are_in_the_data(runs):
     assert len(ids) == len(listed) == 9  # 4 + 5 in Zandvoort, minus youth 11, plus 20
 
 
-def marker(warehouse: Path, month: str, value: int | None = None) -> list[int]:
-    """Set (or read) months_on_list_12m of int_persistence in one month. 11 passes the
-    marts' tests but no build of this inbox writes it (at most six months are listed), so
-    it shows which rows a later run left alone."""
+def column_marker(
+    warehouse: Path, table: str, column: str, month: str, value: int | None = None
+) -> list[int]:
+    """Set (or read) an integer column of an incremental model in one month, to a value
+    the data tests accept but no build of this inbox writes there: it shows which months a
+    later run left alone."""
     con = duckdb.connect(str(warehouse))
     try:
         if value is not None:
-            con.execute(
-                "update intermediate.int_persistence set months_on_list_12m = ? where month = ?",
-                [value, f"{month}-01"],
-            )
+            con.execute(f"update {table} set {column} = ? where month = ?", [value, f"{month}-01"])
         return [
             r[0]
             for r in con.execute(
-                "select distinct months_on_list_12m from intermediate.int_persistence"
-                " where month = ?",
-                [f"{month}-01"],
+                f"select distinct {column} from {table} where month = ?", [f"{month}-01"]
             ).fetchall()
         ]
     finally:
         con.close()
 
 
-def funnel_marker(warehouse: Path, month: str, value: int | None = None) -> list[int]:
-    """Set (or read) the youths of the funnel in one month: 999 is more than this inbox
-    holds, so it shows which months a later run left alone."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        if value is not None:
-            con.execute(
-                "update reports.outreach_funnel_municipal set youths = ? where month = ?",
-                [value, f"{month}-01"],
-            )
-        return [
-            r[0]
-            for r in con.execute(
-                "select distinct youths from reports.outreach_funnel_municipal where month = ?",
-                [f"{month}-01"],
-            ).fetchall()
-        ]
-    finally:
-        con.close()
+# The marked columns of the list chain, the case chain and the funnel, with their marks:
+# no build of this inbox lists anyone eleven months (at most six are listed), it has no
+# trede event, and no month of its funnel holds 99 youths.
+MARKED = (
+    ("intermediate.int_persistence", "months_on_list_12m", 11),
+    ("intermediate.int_case_stage", "trede", 6),
+    ("reports.outreach_funnel_municipal", "youths", 99),
+)
 
 
 def test_a_month_recomputes_only_from_the_first_changed_month(environment):
@@ -175,21 +165,18 @@ def test_a_month_recomputes_only_from_the_first_changed_month(environment):
     # a month whose inputs change is recomputed, so this test goes without it.
     (inbox / "2024-03/GM0377/kvk.csv").unlink()
     run(inbox, warehouse, "2024-01..2024-02")
-    assert marker(warehouse, "2024-01", 11) == [11]
-    assert marker(warehouse, "2024-02", 11) == [11]
-    assert funnel_marker(warehouse, "2024-01", 999) == [999]
-    assert funnel_marker(warehouse, "2024-02", 999) == [999]
+    for table, column, mark in MARKED:
+        for month in ("2024-01", "2024-02"):
+            assert column_marker(warehouse, table, column, month, mark) == [mark]
     run(inbox, warehouse, "2024-03..2024-03")
     # March was new: January and February were not recomputed.
-    assert marker(warehouse, "2024-01") == [11]
-    assert marker(warehouse, "2024-02") == [11]
-    assert 11 not in marker(warehouse, "2024-03")
-    assert funnel_marker(warehouse, "2024-01") == funnel_marker(warehouse, "2024-02") == [999]
-    assert 999 not in funnel_marker(warehouse, "2024-03")
+    for table, column, mark in MARKED:
+        assert column_marker(warehouse, table, column, "2024-01") == [mark], table
+        assert column_marker(warehouse, table, column, "2024-02") == [mark], table
+        assert mark not in column_marker(warehouse, table, column, "2024-03"), table
     correct_february(inbox)
     run(inbox, warehouse, "2024-02..2024-02")
     # A corrected February: recomputed from February on, January left alone.
-    assert marker(warehouse, "2024-01") == [11]
-    assert 11 not in marker(warehouse, "2024-02")
-    assert funnel_marker(warehouse, "2024-01") == [999]
-    assert 999 not in funnel_marker(warehouse, "2024-02")
+    for table, column, mark in MARKED:
+        assert column_marker(warehouse, table, column, "2024-01") == [mark], table
+        assert mark not in column_marker(warehouse, table, column, "2024-02"), table

@@ -106,11 +106,11 @@
     delete from {{ incremental_state() }} where build_key <> '{{ build_key() }}'
 {%- endmacro %}
 
-{# The rows a build recomputes, as a condition: the months from `since` on (or from
-   `from_month`, for a model that reads back further), and every row of a youth not
-   listed before `since` (new, or gone). A full build: everything. #}
-{% macro recomputed_rows(since, from_month=none) -%}
-    (month >= {{ from_month or since }}
+{# The rows a build recomputes, as a condition: the rows of `column` (a month or a date)
+   from `since` on (or from `from_month`, for a model that reads back further), and every
+   row of a youth not listed before `since` (new, or gone). A full build: everything. #}
+{% macro recomputed_rows(since, from_month=none, column='month') -%}
+    ({{ column }} >= {{ from_month or since }}
     {%- if is_incremental() %}
         or pseudo_id not in (
             select pseudo_id from {{ ref('int_listings') }} where month < {{ since }}
@@ -120,27 +120,29 @@
 
 {# The rows the last build of an incremental model recomputed (its rebuilt_from in the
    state), for its data tests; every row when there is no state. #}
-{% macro recomputed_by_last_build(relation) -%}
+{% macro recomputed_by_last_build(relation, column='month') -%}
     {%- set since -%}
     (select coalesce(min(rebuilt_from), date '0001-01-01')
      from {{ relation.schema }}.incremental_state where model = '{{ relation.identifier }}')
     {%- endset -%}
-    (month >= {{ since }}
+    ({{ column }} >= {{ since }}
         or pseudo_id not in (select pseudo_id from {{ ref('int_listings') }} where month < {{ since }}))
 {%- endmacro %}
 
 {# pre_hook (in the transaction): drop the rows this build recomputes. #}
-{% macro forget_rows_from(digest) -%}
+{% macro forget_rows_from(digest, column='month') -%}
     {%- if is_incremental() -%}
-    delete from {{ this }} where {{ recomputed_rows(rebuild_from(digest)) }}
+    delete from {{ this }} where {{ recomputed_rows(rebuild_from(digest), column=column) }}
     {%- else -%}
     select 1
     {%- endif -%}
 {%- endmacro %}
 
 {# The config of an incremental person model: appended after its pre_hooks removed the
-   rows it recomputes; a column added to the model is added to the table. #}
-{% macro incremental_by_month_config() %}
+   rows it recomputes; a column added to the model is added to the table. `digest` is the
+   fingerprint it compares (the list chain: int_jib_month_digest; the case chain:
+   int_case_month_digest), `column` the month or date its rows are recomputed by. #}
+{% macro incremental_by_month_config(digest='int_jib_month_digest', column='month') %}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
@@ -148,9 +150,9 @@
         'pre_hook': [
             {'sql': "{{ create_incremental_state() }}", 'transaction': false},
             "{{ forget_state_of_other_versions() }}",
-            "{{ forget_rows_from(ref('int_jib_month_digest')) }}",
+            "{{ forget_rows_from(ref('" ~ digest ~ "'), '" ~ column ~ "') }}",
         ],
-        'post_hook': ["{{ save_incremental_state(ref('int_jib_month_digest')) }}"],
+        'post_hook': ["{{ save_incremental_state(ref('" ~ digest ~ "')) }}"],
     }) }}
 {% endmacro %}
 

@@ -1,9 +1,17 @@
 -- Stage and trede per youth-month listed (SPEC §3 "Case stage").
 -- Quiet period: from month(latest weigering) + declined_quiet_months on, a geweigerd that
 -- no later event changed is shown and counted as niet_benaderd.
+-- Incremental by month (int_case_month_digest): a listed month reads only events dated up
+-- to its end, so a run recomputes the months from the first one whose listings, events or
+-- run-start resets changed, and every month of a youth new or gone since.
+{{ config(**incremental_by_month_config('int_case_month_digest')) }}
+-- depends_on: {{ ref('int_case_month_digest') }}
+{% set since = rebuild_from(ref('int_case_month_digest')) %}
+
 with listed as (
     select pseudo_id, month, {{ end_of_month('month') }} as month_end
     from {{ ref('int_listings') }}
+    where {{ recomputed_rows(since) }}
 ),
 
 weigeringen as (
