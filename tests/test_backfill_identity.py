@@ -17,6 +17,7 @@ MARTS = ("marts.youth_month", "marts.region_month", "marts.outflow", "marts.plac
 PERSON = ("intermediate.int_status", "intermediate.int_runs", "intermediate.int_persistence")
 # The case chain, incremental by month like the person models (int_case_month_digest).
 CASE = ("intermediate.int_stage_timeline", "intermediate.int_case_stage")
+# youth_month (in MARTS) is incremental by month too (youth_month_digest).
 # The reports incremental by month (macros/incremental.sql, incremental_by_window_config).
 REPORTS = ("reports.outreach_funnel_municipal",)
 # May is missing: the window grows by two months in one run.
@@ -148,12 +149,14 @@ def column_marker(
         con.close()
 
 
-# The marked columns of the list chain, the case chain and the funnel, with their marks:
-# no build of this inbox lists anyone eleven months (at most six are listed), it has no
-# trede event, and no month of its funnel holds 99 youths.
+# The marked columns of the list chain, the case chain, youth_month and the funnel, with
+# their marks:
+# no build of this inbox lists anyone eleven months (at most six are listed) or gives
+# anyone a seventh spell, it has no trede event, and no month of its funnel holds 99 youths.
 MARKED = (
     ("intermediate.int_persistence", "months_on_list_12m", 11),
     ("intermediate.int_case_stage", "trede", 6),
+    ("marts.youth_month", "spell_number", 7),
     ("reports.outreach_funnel_municipal", "youths", 99),
 )
 

@@ -39,7 +39,7 @@ def test_every_var_is_part_of_the_build_key():
 def test_the_incremental_models_are_the_listed_ones():
     """Only models whose rows of month M read inputs of months <= M may be incremental by
     month; the list is short on purpose (docs/architectuur.md): the list chain, the case
-    chain and the funnel."""
+    chain, youth_month and the funnel."""
     incremental = {
         p.stem
         for p in (DBT_PROJECT_DIR / "models").rglob("*.sql")
@@ -51,6 +51,7 @@ def test_the_incremental_models_are_the_listed_ones():
         "int_persistence",
         "int_stage_timeline",
         "int_case_stage",
+        "youth_month",
         "outreach_funnel_municipal",
     }
 
@@ -110,7 +111,7 @@ def test_a_changed_threshold_rebuilds_everything_and_the_log_says_what_was_recom
     assert main(["run", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
     assert summary(warehouse) == [
         "int_case_stage, int_persistence, int_runs, int_stage_timeline, int_status, "
-        "outreach_funnel_municipal: helemaal herberekend (eerste build, nieuwe "
+        "outreach_funnel_municipal, youth_month: helemaal herberekend (eerste build, nieuwe "
         "projectversie of --full-refresh)."
     ]
     before = persistent(warehouse)

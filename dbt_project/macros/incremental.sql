@@ -180,11 +180,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro incremental_by_window_config(digest, month_column='month') %}
+{# A model with an enforced contract (youth_month) must take 'append_new_columns'. #}
+{% macro incremental_by_window_config(digest, month_column='month', on_schema_change='sync_all_columns') %}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
-        'on_schema_change': 'sync_all_columns',
+        'on_schema_change': on_schema_change,
         'pre_hook': [
             {'sql': "{{ create_incremental_state() }}", 'transaction': false},
             "{{ forget_state_of_other_versions() }}",

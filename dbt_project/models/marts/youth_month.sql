@@ -1,4 +1,12 @@
 -- One row per youth per month listed: the contract of SPEC §4.
+-- Incremental by month (youth_month_digest): a row of month M reads only inputs of months
+-- up to M, so a run recomputes the months from the first one whose inputs changed. A row
+-- exists only for a listed month, so "from that month on" also covers a youth new since
+-- (all of their months are later) or gone (their rows from then on are dropped).
+{{ config(**incremental_by_window_config('youth_month_digest', on_schema_change='append_new_columns')) }}
+-- depends_on: {{ ref('youth_month_digest') }}
+{% set since = rebuild_from(ref('youth_month_digest')) %}
+
 with base as (
     select
         l.month,
@@ -33,6 +41,7 @@ with base as (
         on v.pseudo_id = l.pseudo_id
     left join {{ ref('stg_gemeenten') }} as g
         on g.gemeentecode = l.gemeentecode
+    where l.month >= {{ since }}
 ),
 
 prioritised as (
