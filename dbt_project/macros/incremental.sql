@@ -1,10 +1,12 @@
-{# Incremental person models (#14): a monthly run recomputes only the months from the
-   first month whose inputs changed, with each youth's state carried in from the rows
-   already there. Which month that is comes from content, not from which files a run
-   loaded: int_jib_month_digest fingerprints, per month, every row the person chain
-   reads; each incremental model keeps the fingerprint it was built from in
-   <schema>.incremental_state and compares. The chain is causal (a row of month M reads
-   only inputs of months <= M), so rows before the first changed month stay as they are.
+{# Incremental models (#14): a monthly run recomputes only the months from the first
+   month whose inputs changed, with each youth's state carried in from the rows already
+   there. Which month that is comes from content, not from which files a run loaded: a
+   digest model fingerprints, per month, every row a chain reads (int_jib_month_digest
+   the list chain, int_case_month_digest the case chain, youth_month_digest and
+   funnel_month_digest their models); each incremental model keeps the fingerprint it was
+   built from in <schema>.incremental_state and compares. Each chain is causal (a row of
+   month M reads only inputs of months <= M), so rows before the first changed month stay
+   as they are.
    A new project version (a model, seed, macro or var changed) rebuilds them in full. #}
 
 {# Every var of dbt_project.yml: a threshold that changes rebuilds the incremental models

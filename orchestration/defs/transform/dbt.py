@@ -1,13 +1,15 @@
 """The dbt project as Dagster assets: one dbt build per run, over everything loaded.
 
-The dbt assets are not partitioned. The person models int_status, int_runs and
-int_persistence are incremental by content, not by the run's partitions: they recompute
-from the first month whose inputs changed, whatever files a run loaded (a late
-registration or a corrected list reaches back; dbt_project/macros/incremental.sql). Every
-other model is a full rebuild, because its months read later months (outflow and
-placements look ahead, the work list and the reports span all months). The ingest
-upstream is partitioned by month; one run of the monthly job ingests its months and then
-builds the models once.
+The dbt assets are not partitioned. The incremental models recompute by content, not by
+the run's partitions: from the first month whose inputs changed, whatever files a run
+loaded (a late registration, a late case event or a corrected list reaches back;
+dbt_project/macros/incremental.sql). They are the list chain (int_status, int_runs,
+int_persistence), the case chain (int_stage_timeline, int_case_stage), youth_month and the
+funnel per municipality; every other model is a full rebuild, because its months read
+later months (outflow and placements look ahead, the work list and most reports span all
+months) or it is small, and each says so in its description. The ingest upstream is
+partitioned by month; one run of the monthly job ingests its months and then builds the
+models once.
 """
 
 import datetime as dt
