@@ -145,14 +145,23 @@
    fingerprint it compares (the list chain: int_jib_month_digest; the case chain:
    int_case_month_digest), `column` the month or date its rows are recomputed by. #}
 {% macro incremental_by_month_config(digest='int_jib_month_digest', column='month') %}
+    {{ return(incremental_config(
+        digest, "{{ forget_rows_from(ref('" ~ digest ~ "'), '" ~ column ~ "') }}"
+    )) }}
+{% endmacro %}
+
+{# The config both kinds share: appended after the pre_hook `forget` removed the rows a
+   build recomputes; the state table exists first, state of another version is dropped,
+   and the post_hook records the fingerprint the build used. #}
+{% macro incremental_config(digest, forget, on_schema_change='sync_all_columns') %}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
-        'on_schema_change': 'sync_all_columns',
+        'on_schema_change': on_schema_change,
         'pre_hook': [
             {'sql': "{{ create_incremental_state() }}", 'transaction': false},
             "{{ forget_state_of_other_versions() }}",
-            "{{ forget_rows_from(ref('" ~ digest ~ "'), '" ~ column ~ "') }}",
+            forget,
         ],
         'post_hook': ["{{ save_incremental_state(ref('" ~ digest ~ "')) }}"],
     }) }}
@@ -184,17 +193,11 @@
 
 {# A model with an enforced contract (youth_month) must take 'append_new_columns'. #}
 {% macro incremental_by_window_config(digest, month_column='month', on_schema_change='sync_all_columns') %}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'append',
-        'on_schema_change': on_schema_change,
-        'pre_hook': [
-            {'sql': "{{ create_incremental_state() }}", 'transaction': false},
-            "{{ forget_state_of_other_versions() }}",
-            "{{ forget_months_from(ref('" ~ digest ~ "'), '" ~ month_column ~ "') }}",
-        ],
-        'post_hook': ["{{ save_incremental_state(ref('" ~ digest ~ "')) }}"],
-    }) }}
+    {{ return(incremental_config(
+        digest,
+        "{{ forget_months_from(ref('" ~ digest ~ "'), '" ~ month_column ~ "') }}",
+        on_schema_change,
+    )) }}
 {% endmacro %}
 
 {# A fingerprint per month of `inputs`, each a SQL select of (month, h) with h a hash of
