@@ -108,15 +108,40 @@ def _walk(
     listed as entries of their own, like a symlinked file. skip_files(relative folder):
     the entries directly in that folder are not listed (its subfolders still are).
     """
-    for root, dirs, files in os.walk(inbox):
-        linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
-        dirs[:] = sorted(d for d in dirs if not is_ignored(d) and d not in linked)
-        if skip_files(Path(root).relative_to(inbox).as_posix()):
-            continue
-        for name in sorted(files + linked):
+    # os.scandir rather than os.walk: its entries already know whether they are folders
+    # or links, where os.walk plus os.path.islink took an lstat per folder (20,000 month
+    # and gemeente folders at the country's real size: ~1 s of every run).
+    yield from _walk_folder(inbox, inbox, ".", skip_files)
+
+
+def _walk_folder(
+    inbox: Path, folder: Path, rel_dir: str, skip_files: Callable[[str], bool]
+) -> Iterable[tuple[str, Path, str | None, int]]:
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except OSError:  # unreadable or gone: skipped, as os.walk does
+        return
+    dirs: list[str] = []
+    files: list[str] = []
+    linked: set[str] = set()
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            files.append(entry.name)
+        elif entry.is_symlink():
+            linked.add(entry.name)
+        elif not is_ignored(entry.name):
+            dirs.append(entry.name)
+    prefix = "" if rel_dir == "." else rel_dir + "/"
+    if not skip_files(rel_dir):
+        for name in sorted(files + list(linked)):
             if is_ignored(name):
                 continue
-            full = Path(root) / name
+            full = folder / name
             try:
                 st = os.lstat(full)
             except FileNotFoundError:
@@ -124,7 +149,9 @@ def _walk(
             why = describe_mode(st.st_mode)
             if name in linked:
                 why = "het is een snelkoppeling naar een map"
-            yield full.relative_to(inbox).as_posix(), full, why, st.st_size
+            yield prefix + name, full, why, st.st_size
+    for name in sorted(dirs):
+        yield from _walk_folder(inbox, folder / name, prefix + name, skip_files)
 
 
 def _folder_fault(parts: list[str], today: dt.date) -> str | None:
