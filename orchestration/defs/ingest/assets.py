@@ -9,6 +9,7 @@ from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, si
 from orchestration.ingest import limits
 from orchestration.ingest.inbox import scan_inbox
 from orchestration.ingest.load import IngestReport, ingest
+from orchestration.quality import suites
 from orchestration.registry import known_gemeenten
 from orchestration.resources import InboxResource, PseudonymKeyResource, WarehouseResource
 from orchestration.sql import statements
@@ -114,6 +115,8 @@ def inbox_ingest(
     inbox: InboxResource,
     pseudonym_key: PseudonymKeyResource,
 ):
+    # The GX checks follow in this process: their import overlaps the ingest.
+    suites.warm_up()
     pseudonymise = pseudonym_key.pseudonymiser()
     root = inbox.root
     if not root.is_dir():
