@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from rich.console import Console
@@ -98,17 +99,28 @@ def prepare_dagster_home() -> Path:
     return home
 
 
+# Folders dbt writes while it runs: never walked, since another run may be deleting them.
+_DBT_OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
+
+
+def _dbt_sources(project: Path) -> Iterator[Path]:
+    """The project's own .sql/.yml/.csv files; dbt's output folders are pruned, not filtered
+    afterwards, so a concurrent run cleaning its target folder cannot break the walk."""
+    for folder, dirs, files in os.walk(project):
+        if folder == str(project):
+            dirs[:] = [d for d in dirs if d not in _DBT_OUTPUT_DIRS and not d.startswith(".")]
+        for name in files:
+            if Path(name).suffix in {".sql", ".yml", ".csv"}:
+                yield Path(folder, name)
+
+
 def _ensure_manifest() -> None:
     """Dagster reads dbt's manifest: (re)parse the project when it is missing or stale."""
     from orchestration.dbt_parse import dbt_executable
     from orchestration.settings import DBT_PROJECT_DIR
 
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
-    sources = [
-        p
-        for p in DBT_PROJECT_DIR.rglob("*")
-        if p.suffix in {".sql", ".yml", ".csv"} and "target" not in p.parts
-    ]
+    sources = list(_dbt_sources(DBT_PROJECT_DIR))
     if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
         return
     err.print("dbt-project gewijzigd: manifest opnieuw maken (dbt parse) …")

@@ -29,16 +29,20 @@ def _files(root: Path) -> dict[str, tuple[int, int]]:
     /dev/zero in the inbox must not hang or exhaust the sensor (the ingest rejects them
     as not_a_file in the run)."""
     found: dict[str, tuple[int, int]] = {}
-    for path in root.rglob("*"):
-        rel = path.relative_to(root)
-        if any(is_ignored(p) for p in rel.parts):
-            continue
-        try:
-            st = path.lstat()
-        except OSError:  # gone between the listing and now
-            continue
-        if stat.S_ISREG(st.st_mode):
-            found[rel.as_posix()] = (st.st_mtime_ns, st.st_size)
+    # os.walk, not rglob: a folder removed while the sensor walks (a retention run, an
+    # operator) is skipped instead of stopping the tick with FileNotFoundError.
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not is_ignored(d)]
+        for name in files:
+            if is_ignored(name):
+                continue
+            path = Path(folder, name)
+            try:
+                st = path.lstat()
+            except OSError:  # gone between the listing and now
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found[path.relative_to(root).as_posix()] = (st.st_mtime_ns, st.st_size)
     return found
 
 
