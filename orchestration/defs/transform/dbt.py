@@ -212,9 +212,12 @@ KEEP_RUN_TARGETS = 5
 def prune_run_targets(target: Path, keep: int = KEEP_RUN_TARGETS) -> None:
     """dagster-dbt writes a target folder per invocation (inbeeld_dbt_models-<run>-<id>);
     keep the newest few for debugging, not one per run for ever."""
-    runs = sorted(
-        (p for p in target.glob("inbeeld_dbt_models-*") if p.is_dir()),
-        key=lambda p: p.stat().st_mtime,
-    )
-    for old in runs[:-keep]:
+    runs: list[tuple[float, Path]] = []
+    for p in target.glob("inbeeld_dbt_models-*"):
+        try:  # a concurrent run may be pruning the same folders
+            if p.is_dir():
+                runs.append((p.stat().st_mtime, p))
+        except OSError:
+            continue
+    for _, old in sorted(runs)[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
