@@ -15,6 +15,13 @@ from orchestration.cli import main
 MARTS = ("marts.youth_month", "marts.region_month", "marts.outflow", "marts.placements")
 # The incremental person models: compared row for row as well.
 PERSON = ("intermediate.int_status", "intermediate.int_runs", "intermediate.int_persistence")
+# Incremental by month, each month reading only itself: the listings and the exclusions.
+MONTHLY = (
+    "intermediate.int_listing_rows",
+    "intermediate.int_listings",
+    "intermediate.int_registrations_in_force",
+    "intermediate.int_exclusions",
+)
 # The case chain, incremental by month like the person models (int_case_month_digest).
 CASE = ("intermediate.int_stage_timeline", "intermediate.int_case_stage")
 # youth_month (in MARTS) is incremental by month too (youth_month_digest).
@@ -60,7 +67,7 @@ def correct_february(root: Path) -> None:
 
 
 def tables(
-    warehouse: Path, names: tuple[str, ...] = MARTS + PERSON + CASE + REPORTS
+    warehouse: Path, names: tuple[str, ...] = MARTS + PERSON + MONTHLY + CASE + REPORTS
 ) -> dict[str, list]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -104,7 +111,7 @@ def runs(tmp_path_factory):
 
 def test_month_by_month_equals_one_backfill(runs):
     monthly, once = runs
-    compared = MARTS + PERSON + CASE + REPORTS
+    compared = MARTS + PERSON + MONTHLY + CASE + REPORTS
     assert all(once[t] for t in compared), "every table has rows, or this proves little"
     for table in compared:
         assert monthly[table] == once[table], table
@@ -130,9 +137,9 @@ def test_the_edges_are_in_the_data(runs):
 
 
 def column_marker(
-    warehouse: Path, table: str, column: str, month: str, value: int | None = None
-) -> list[int]:
-    """Set (or read) an integer column of an incremental model in one month, to a value
+    warehouse: Path, table: str, column: str, month: str, value: int | bool | None = None
+) -> list[int | bool]:
+    """Set (or read) a column of an incremental model in one month, to a value
     the data tests accept but no build of this inbox writes there: it shows which months a
     later run left alone."""
     con = duckdb.connect(str(warehouse))
@@ -149,11 +156,15 @@ def column_marker(
         con.close()
 
 
-# The marked columns of the list chain, the case chain, youth_month and the funnel, with
-# their marks:
-# no build of this inbox lists anyone eleven months (at most six are listed) or gives
-# anyone a seventh spell, it has no trede event, and no month of its funnel holds 99 youths.
+# The marked columns of the listings, the exclusions, the list chain, the case chain,
+# youth_month and the funnel, with their marks:
+# no build of this inbox puts anyone on seven lists in a month (the warning-only test
+# says so, the run goes on) or holds a detentie registration, lists anyone eleven months
+# (at most six are listed) or gives anyone a seventh spell, it has no trede event, and no
+# month of its funnel holds 99 youths.
 MARKED = (
+    ("intermediate.int_listings", "lists", 7),
+    ("intermediate.int_exclusions", "excluded_detentie", True),
     ("intermediate.int_persistence", "months_on_list_12m", 11),
     ("intermediate.int_case_stage", "trede", 6),
     ("marts.youth_month", "spell_number", 7),

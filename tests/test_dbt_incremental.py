@@ -38,14 +38,19 @@ def test_every_var_is_part_of_the_build_key():
 
 def test_the_incremental_models_are_the_listed_ones():
     """Only models whose rows of month M read inputs of months <= M may be incremental by
-    month; the list is short on purpose (docs/architectuur.md): the list chain, the case
-    chain, youth_month and the funnel."""
+    month; the list is short on purpose (docs/architectuur.md): the list rows and
+    listings, the registrations in force and exclusions (each month reads only itself),
+    the list chain, the case chain, youth_month and the funnel."""
     incremental = {
         p.stem
         for p in (DBT_PROJECT_DIR / "models").rglob("*.sql")
         if re.search(r"incremental_by_(month|window)_config\(", p.read_text(encoding="utf-8"))
     }
     assert incremental == {
+        "int_listing_rows",
+        "int_listings",
+        "int_registrations_in_force",
+        "int_exclusions",
         "int_status",
         "int_runs",
         "int_persistence",
@@ -110,7 +115,8 @@ def test_a_changed_threshold_rebuilds_everything_and_the_log_says_what_was_recom
     build_inbox(inbox)
     assert main(["run", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
     assert summary(warehouse) == [
-        "int_case_stage, int_persistence, int_runs, int_stage_timeline, int_status, "
+        "int_case_stage, int_exclusions, int_listing_rows, int_listings, int_persistence, "
+        "int_registrations_in_force, int_runs, int_stage_timeline, int_status, "
         "outreach_funnel_municipal, youth_month: helemaal herberekend (eerste build, nieuwe "
         "projectversie of --full-refresh)."
     ]

@@ -125,7 +125,7 @@ def test_dbt_assets_are_grouped_by_layer(defs, manifest):
         if n["resource_type"] in {"model", "seed"}
     }
     dbt_specs = [s for s in defs.resolve_all_asset_specs() if tuple(s.key.path) in by_key]
-    assert len(dbt_specs) == len(by_key) == 56  # 52 models, 4 seeds
+    assert len(dbt_specs) == len(by_key) == 59  # 55 models, 4 seeds
     for spec in dbt_specs:
         node = by_key[tuple(spec.key.path)]
         folder = node["fqn"][1] if node["resource_type"] == "model" else "staging"

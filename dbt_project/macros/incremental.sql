@@ -120,15 +120,24 @@
     {%- endif %})
 {%- endmacro %}
 
-{# The rows the last build of an incremental model recomputed (its rebuilt_from in the
-   state), for its data tests; every row when there is no state. #}
-{% macro recomputed_by_last_build(relation, column='month') -%}
-    {%- set since -%}
+{# The first month the last build of an incremental model recomputed (its rebuilt_from
+   in the state); the first of all when there is no state. #}
+{% macro last_rebuilt_from(relation) -%}
     (select coalesce(min(rebuilt_from), date '0001-01-01')
      from {{ relation.schema }}.incremental_state where model = '{{ relation.identifier }}')
-    {%- endset -%}
+{%- endmacro %}
+
+{# The rows the last build of an incremental person model recomputed, for its data tests;
+   every row when there is no state. #}
+{% macro recomputed_by_last_build(relation, column='month') -%}
+    {%- set since = last_rebuilt_from(relation) -%}
     ({{ column }} >= {{ since }}
         or pseudo_id not in (select pseudo_id from {{ ref('int_listings') }} where month < {{ since }}))
+{%- endmacro %}
+
+{# The same for a model recomputed by month alone (incremental_by_window_config). #}
+{% macro recomputed_months_of_last_build(relation, column='month') -%}
+    ({{ column }} >= {{ last_rebuilt_from(relation) }})
 {%- endmacro %}
 
 {# pre_hook (in the transaction): drop the rows this build recomputes. #}

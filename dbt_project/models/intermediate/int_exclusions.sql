@@ -1,6 +1,11 @@
 -- Exclusion per youth-month listed: excluded, and the matching sources in alphabetical
 -- order joined by ',' (NULL when not excluded). The registrations are grouped first, so
 -- only the youth-months that have one are aggregated, not every listing.
+-- Incremental by month (int_exclusion_month_digest): a row of month M reads only month M.
+{{ config(**incremental_by_window_config('int_exclusion_month_digest')) }}
+-- depends_on: {{ ref('int_exclusion_month_digest') }}
+{% set since = rebuild_from(ref('int_exclusion_month_digest')) %}
+
 with matched as (
     select
         r.pseudo_id,
@@ -14,6 +19,7 @@ with matched as (
     from {{ ref('int_registrations_in_force') }} as r
     semi join {{ ref('int_listings') }} as l
         on l.pseudo_id = r.pseudo_id and l.month = r.month
+    where r.month >= {{ since }}
     group by r.pseudo_id, r.month
 )
 
@@ -29,3 +35,4 @@ select
 from {{ ref('int_listings') }} as l
 left join matched as m
     on m.pseudo_id = l.pseudo_id and m.month = l.month
+where l.month >= {{ since }}
