@@ -208,11 +208,16 @@ class RegionCube:
         return quarter.complete and followed_until <= self.latest
 
     @cached_property
+    def _fixed_labels(self) -> frozenset[str]:
+        """The names of `_labels` that need no look at the cells: nearly every name asked."""
+        quarters = {q.label for q in (*self.quarters, *self.szw_quarters)}
+        return frozenset(VOCABULARY | set(self.gemeenten) | quarters | {"TOTAAL"})
+
+    @cached_property
     def _labels(self) -> frozenset[str]:
         """Every name a cell of this cube can carry: the families, measures and categories."""
         names = {p for cell in self.protected.values for p in _parts(cell) if isinstance(p, str)}
-        quarters = {q.label for q in (*self.quarters, *self.szw_quarters)}
-        return frozenset(names | VOCABULARY | set(self.gemeenten) | quarters | {"TOTAAL"})
+        return self._fixed_labels | names
 
     def _exists(self, cell: Hashable) -> bool:
         """Whether the cell was counted. A known combination that is absent (no rows, e.g.
@@ -220,7 +225,13 @@ class RegionCube:
         measure) is an error, never a silently published 0."""
         if cell in self.protected.values:
             return True
-        unknown = [p for p in _parts(cell) if isinstance(p, str) and p not in self._labels]
+        # `_labels` (every name in the cells) only for a name not among the fixed ones.
+        fixed = self._fixed_labels
+        unknown = [
+            p
+            for p in _parts(cell)
+            if isinstance(p, str) and p not in fixed and p not in self._labels
+        ]
         if unknown:
             raise KeyError(f"geen cel {cell!r} in de kubus van {self.region}: onbekend {unknown}")
         return False
@@ -236,9 +247,10 @@ class RegionCube:
         country, and the answer depends only on the cube, which is not changed once built
         (build_cubes completes it with dataclasses.replace)."""
         memo = self._known_cells
-        if cell not in memo:
-            memo[cell] = self._known(cell)
-        return memo[cell]
+        answer = memo.get(cell)
+        if answer is None:
+            answer = memo[cell] = self._known(cell)
+        return answer
 
     def _known(self, cell: Hashable) -> bool:
         parts = _parts(cell)
@@ -317,32 +329,63 @@ class RegionCube:
             return None
         return 1000 * n / pop
 
+    @cached_property
+    def _published(self) -> dict[Hashable, tuple[int | str, int | None]]:
+        return {}
+
+    def _shown_and_number(self, cell: Hashable) -> tuple[int | str, int | None]:
+        """`show` and `number` of a cell, remembered as `known` is (a page asks both for
+        most cells, and the region's cells again on every municipality page)."""
+        memo = self._published
+        answer = memo.get(cell)
+        if answer is None:
+            if not self._exists(cell):  # raises for a name the cube does not know
+                answer = (0, 0)
+            elif not self.known(cell):
+                answer = (NOT_KNOWN, None)
+            else:
+                answer = (self.protected.show(cell), self.protected.number(cell))
+            memo[cell] = answer
+        return answer
+
     def show(self, cell: Hashable) -> int | str:
         """The published value: the count, `<k`, `x`, or `.` (not yet known)."""
-        if not self._exists(cell):
-            return 0
-        return self.protected.show(cell) if self.known(cell) else NOT_KNOWN
+        return self._shown_and_number(cell)[0]
 
     def number(self, cell: Hashable) -> int | None:
         """The count, or None when it is hidden or not yet known (for charts)."""
-        if not self._exists(cell):
-            return 0
-        return self.protected.number(cell) if self.known(cell) else None
+        return self._shown_and_number(cell)[1]
+
+    @cached_property
+    def missing_lists(self) -> dict[date, list[dl.Delivery]]:
+        """deliveries.missing_lists of the region: every page of the region asks it."""
+        return dl.missing_lists(self.deliveries)
+
+    @cached_property
+    def _summary(self) -> SuppressionSummary:
+        primary, secondary = self.protected.primary, self.protected.secondary
+        published = n_primary = n_secondary = 0
+        for cell in self.protected.values:
+            if _unpublished(cell) or not self.known(cell):
+                continue
+            published += 1
+            n_primary += cell in primary
+            n_secondary += cell in secondary
+        return SuppressionSummary(published, n_primary, n_secondary)
 
     def suppression_summary(self) -> SuppressionSummary:
         """Counts over the cells that reach a page or file: not the hidden differences of
-        nested counts (`-rest`), not the cells published as `.`."""
-        cells = [c for c in self.protected.values if not _unpublished(c) and self.known(c)]
-        return SuppressionSummary(
-            published=len(cells),
-            primary=sum(cell in self.protected.primary for cell in cells),
-            secondary=sum(cell in self.protected.secondary for cell in cells),
-        )
+        nested counts (`-rest`), not the cells published as `.`. Counted once per cube."""
+        return self._summary
 
 
 def _unpublished(cell: Hashable) -> bool:
     """The hidden difference of a count and the parts shown inside it ("-rest")."""
-    return any(isinstance(p, str) and p.endswith("-rest") for p in _parts(cell))
+    # A loop, not any() over a generator (twice as slow): asked for every cell of the cube.
+    for p in _parts(cell):  # noqa: SIM110
+        if isinstance(p, str) and p.endswith("-rest"):
+            return True
+    return False
 
 
 def _parts(cell: Hashable) -> tuple:
@@ -373,10 +416,10 @@ def _measure(row: dict, measure: str) -> int:
     return row[measure]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> list[dict]:
+def _rows(con: duckdb.DuckDBPyConnection, relation: str, where: str = "") -> list[dict]:
     # In a fixed order: a table dbt rebuilt holds its rows in any order, and the order of
     # the relations decides which cells disclosure control hides (see _scoped).
-    cur = con.execute(f"select * from {relation} order by all")  # names are constants
+    cur = con.execute(f"select * from {relation} as t {where} order by all")  # constants
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
@@ -391,9 +434,10 @@ def _quarter_label(start: date) -> str:
 
 @dataclass(frozen=True)
 class RegionInputs:
-    """What one region's cube is built from: its rows of every published aggregate and
-    the registry, deliveries and population it needs. Plain data, so a region can be
-    built in another process (orchestration/publish/regions.py)."""
+    """What one region's cube is built from: its rows of every published aggregate (of
+    LATEST_MONTH_ONLY those of its latest month) and the registry, deliveries and
+    population it needs. Plain data, so a region can be built in another process
+    (orchestration/publish/regions.py)."""
 
     region: str
     tables: dict[str, list[dict]]
@@ -422,12 +466,33 @@ PUBLISHED_RELATIONS = (
 )
 
 
+# The relations of which a cube publishes the region's latest month only (_build_region
+# keeps the rows of `latest`): their other months are not read. The funnel's are most of
+# the rows of every relation together.
+LATEST_MONTH_ONLY = frozenset(
+    {
+        "persistence_distribution",
+        "trede_distribution",
+        "outreach_funnel_municipal",
+        "referral_inflow",
+        "referrals_by_type",
+        "referrals_by_role",
+    }
+)
+_LATEST_MONTH = (
+    "where t.month = (select max(m.month) from marts.region_month as m "
+    "where m.arbeidsmarktregio = t.arbeidsmarktregio)"
+)
+
+
 def read_inputs(con: duckdb.DuckDBPyConnection) -> list[RegionInputs]:
     """Every published aggregate from the warehouse, split per region (sorted by name);
-    only regions with a row in marts.region_month have something to publish."""
+    only regions with a row in marts.region_month have something to publish. Of the
+    relations in LATEST_MONTH_ONLY only the rows of the region's latest month."""
     by_region: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for schema, name in PUBLISHED_RELATIONS:
-        for r in _rows(con, f"{schema}.{name}"):
+        where = _LATEST_MONTH if name in LATEST_MONTH_ONLY else ""
+        for r in _rows(con, f"{schema}.{name}", where):
             if r["arbeidsmarktregio"]:
                 by_region[r["arbeidsmarktregio"]][name].append(r)
     registry = _rows(con, "staging.stg_gemeenten")
