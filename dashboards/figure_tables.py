@@ -12,10 +12,13 @@ header line of lowercase Dutch names, months as YYYY-MM and quarters as 2026-K3.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from markupsafe import Markup, escape
 
 from dashboards import texts as t
 from orchestration.publish import published_csv
@@ -30,9 +33,22 @@ def column_name(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_label.lower()).strip("_")
 
 
+@functools.cache  # a page asks it for every row of every figure by month
 def month_key(m: date, provisional: bool) -> str:
     """A month in a CSV: 2026-05, with `*` when provisional (as leveringen.csv, szw.py)."""
     return f"{m:%Y-%m}" + (PROVISIONAL if provisional else "")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped_text(text: str) -> str:
+    return str(escape(text))
+
+
+def _escaped(value: object) -> str:
+    """What the template's autoescape makes of a value; a plain string remembered (a page
+    repeats the same few labels and counts), anything else (e.g. Markup, which is equal to
+    its plain text but not escaped again) escaped as it is."""
+    return _escaped_text(value) if type(value) is str else str(escape(value))
 
 
 @dataclass(frozen=True)
@@ -73,6 +89,21 @@ class FigureTable:
         return [
             (keys, [t.number_nl(v) for v in values])
             for keys, values in zip(self.keys, self.values, strict=True)
+        ]
+
+    def html_rows(self) -> list[Markup]:
+        """The rows as the page's table shows them (`rows`): the keys as row headers, the
+        values as cells. Escaped here, once per row, as the template would escape each
+        cell: the country's pages hold ~700,000 cells, and one template expression per
+        cell was a large part of rendering them."""
+        return [
+            Markup(
+                "<tr>"
+                + "".join([f'<th scope="row">{_escaped(k)}</th>' for k in keys])
+                + "".join([f"<td>{_escaped(v)}</td>" for v in values])
+                + "</tr>"
+            )
+            for keys, values in self.rows()
         ]
 
     def csv_text(self) -> str:

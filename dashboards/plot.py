@@ -27,13 +27,30 @@ _AXIS = re.compile(r"^([xy])axis(\d*)$")
 UNDERSCORED = {"paper_bgcolor", "plot_bgcolor", "error_x", "error_y", "error_z"}
 
 
+def _copy(value: Any) -> Any:
+    """copy.deepcopy for the plain JSON data of a figure (dicts, lists, strings, numbers),
+    without its memo and dispatch: figures copy ~500,000 values per country run. Anything
+    else still goes through copy.deepcopy."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy(v) for v in value]
+    if kind in _ATOMS:
+        return value
+    return copy.deepcopy(value)
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
 def _merge(into: dict, update: dict) -> dict:
     """plotly's update: nested dicts merge, anything else (lists too) replaces."""
     for key, value in update.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
             _merge(into[key], value)
         else:
-            into[key] = copy.deepcopy(value) if isinstance(value, dict) else value
+            into[key] = _copy(value) if isinstance(value, dict) else value
     return into
 
 
@@ -51,7 +68,7 @@ def props(**kw: Any) -> dict:
         if isinstance(value, dict) and isinstance(node.get(last), dict):
             _merge(node[last], value)
         else:
-            node[last] = copy.deepcopy(value) if isinstance(value, dict) else value
+            node[last] = _copy(value) if isinstance(value, dict) else value
     return out
 
 
@@ -94,7 +111,7 @@ class Figure:
         update = props(**kw)
         if isinstance(update.get("template"), str):
             # A template by name replaces the one before it (make_subplots' default).
-            self.layout["template"] = copy.deepcopy(TEMPLATES[update.pop("template")])
+            self.layout["template"] = _copy(TEMPLATES[update.pop("template")])
         _merge(self.layout, update)
         return self
 
@@ -176,6 +193,6 @@ def subplots(rows: int, cols: int, **options: Any) -> Figure:
     """A grid of subplots as plotly's make_subplots lays it out."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
     layout, axes = _grid(rows, cols, frozen)
-    fig = Figure(layout=copy.deepcopy(layout))
+    fig = Figure(layout=_copy(layout))
     fig.grid = dict(axes)
     return fig

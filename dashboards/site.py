@@ -490,7 +490,7 @@ def incomplete_months(cb: c.RegionCube, scope: str = "TOTAAL") -> dict[date, str
     """Months of the data in which a municipality's JIB list (of the scope) is missing or
     was rejected, with what the page says about them ('mei 2026: Haarlem geen lijst')."""
     out = {}
-    for m, ds in dl.missing_lists(cb.deliveries).items():
+    for m, ds in cb.missing_lists.items():
         mine = [d for d in ds if scope in ("TOTAAL", d.gemeentecode)]
         if m in cb.months and mine:
             out[m] = t.missing_list_text(m, [(d.gemeente, d.status) for d in mine])
@@ -923,6 +923,7 @@ def _channels_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
     fig = plot.Figure()
     for i, label in enumerate(t.CHANNELS.values()):
         y, labels = _series(cb, _column(cells, 3 * i + 2))
+        last_known = max((k for k, v in enumerate(y) if v is not None), default=-1)
         fig.add_trace(
             plot.scatter(
                 name=label,
@@ -930,12 +931,7 @@ def _channels_figure(cb: c.RegionCube, scope: str = "TOTAAL") -> Figure:
                 y=y,
                 text=labels,
                 # The latest known share at the line's end, on the chart (and on paper).
-                texttemplate=[
-                    "%{text}"
-                    if i == max((k for k, v in enumerate(y) if v is not None), default=-1)
-                    else ""
-                    for i in range(len(y))
-                ],
+                texttemplate=["%{text}" if k == last_known else "" for k in range(len(y))],
                 textposition="middle right",
                 mode="lines+markers+text",
                 line={
