@@ -3,8 +3,9 @@
 The dbt assets are not partitioned. The incremental models recompute by content, not by
 the run's partitions: from the first month whose inputs changed, whatever files a run
 loaded (a late registration, a late case event or a corrected list reaches back;
-dbt_project/macros/incremental.sql). They are the list chain (int_status, int_runs,
-int_persistence), the case chain (int_stage_timeline, int_case_stage), youth_month and the
+dbt_project/macros/incremental.sql). They are the list chain (int_listing_rows,
+int_listings, int_status, int_runs, int_persistence), the registrations in force and the
+exclusions, the case chain (int_stage_timeline, int_case_stage), youth_month and the
 funnel per municipality; every other model is a full rebuild, because its months read
 later months (outflow and placements look ahead, the work list and most reports span all
 months) or it is small, and each says so in its description. The ingest upstream is
