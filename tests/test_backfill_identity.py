@@ -11,6 +11,7 @@ import pytest
 from conftest import TEST_KEY, bsn, write
 
 from orchestration.cli import main
+from orchestration.core.bsn import Pseudonymiser
 
 MARTS = ("marts.youth_month", "marts.region_month", "marts.outflow", "marts.placements")
 # The incremental person models: compared row for row as well.
@@ -24,6 +25,8 @@ MONTHLY = (
 )
 # The case chain, incremental by month like the person models (int_case_month_digest).
 CASE = ("intermediate.int_stage_timeline", "intermediate.int_case_stage")
+# Incremental by file version: the case events (macros/incremental_versions.sql).
+EVENTS = ("intermediate.int_events",)
 # youth_month (in MARTS) is incremental by month too (youth_month_digest).
 # The reports incremental by month (macros/incremental.sql, incremental_by_window_config).
 REPORTS = ("reports.outreach_funnel_municipal",)
@@ -54,11 +57,30 @@ def build_inbox(root: Path) -> None:
         f"{bsn(0)};2024-02-11;contact;\n{bsn(1)};2024-01-05;start_werk;\n",
     )
     write(root, "2024-03/GM0377/kvk.csv", f"bsn;begindatum\n{bsn(3)};2023-12-01\n")
+    # One event from two municipalities: Zandvoort's January export first, then Haarlem's
+    # (the lower gemeentecode) in March, so a merge must move the event to Haarlem.
+    write(
+        root,
+        "2024-01/GM0377/begeleiding.csv",
+        f"bsn;datum;gebeurtenis;waarde\n{bsn(10)};2024-01-08;brief;\n",
+    )
+    write(
+        root,
+        "2024-03/GM0375/begeleiding.csv",
+        f"bsn;datum;gebeurtenis;waarde\n{bsn(0)};2024-01-20;brief;\n{bsn(10)};2024-01-08;brief;\n",
+    )
 
 
 def correct_february(root: Path) -> None:
     """A corrected February list after June was run: youth 11 (only ever on that list)
-    goes, youth 20 comes, and youth 3 is now also listed in Zandvoort's February."""
+    goes, youth 20 comes, and youth 3 is now also listed in Zandvoort's February. Haarlem's
+    February case export is corrected too: its brief is withdrawn (April's export still
+    holds it) and a trede comes in its place, so int_events is rebuilt in full."""
+    write(
+        root,
+        "2024-02/GM0375/begeleiding.csv",
+        f"bsn;datum;gebeurtenis;waarde\n{bsn(1)};2024-02-03;trede;3\n",
+    )
     write(
         root,
         "2024-02/GM0377/jib.csv",
@@ -67,7 +89,7 @@ def correct_february(root: Path) -> None:
 
 
 def tables(
-    warehouse: Path, names: tuple[str, ...] = MARTS + PERSON + MONTHLY + CASE + REPORTS
+    warehouse: Path, names: tuple[str, ...] = MARTS + PERSON + MONTHLY + CASE + REPORTS + EVENTS
 ) -> dict[str, list]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -111,7 +133,7 @@ def runs(tmp_path_factory):
 
 def test_month_by_month_equals_one_backfill(runs):
     monthly, once = runs
-    compared = MARTS + PERSON + MONTHLY + CASE + REPORTS
+    compared = MARTS + PERSON + MONTHLY + CASE + REPORTS + EVENTS
     assert all(once[t] for t in compared), "every table has rows, or this proves little"
     for table in compared:
         assert monthly[table] == once[table], table
@@ -188,9 +210,39 @@ def test_a_month_recomputes_only_from_the_first_changed_month(environment):
         assert column_marker(warehouse, table, column, "2024-01") == [mark], table
         assert column_marker(warehouse, table, column, "2024-02") == [mark], table
         assert mark not in column_marker(warehouse, table, column, "2024-03"), table
+    # March added one case export: its events were merged in, and the event Zandvoort
+    # delivered in January went to Haarlem, which delivered it too.
+    assert events_build(warehouse) == (True, 1)
+    assert event_municipality(warehouse, bsn(10)) == "GM0375"
     correct_february(inbox)
     run(inbox, warehouse, "2024-02..2024-02")
     # A corrected February: recomputed from February on, January left alone.
     for table, column, mark in MARKED:
         assert column_marker(warehouse, table, column, "2024-01") == [mark], table
         assert mark not in column_marker(warehouse, table, column, "2024-02"), table
+    # A replaced case export: the events were rebuilt in full.
+    assert events_build(warehouse)[0] is False
+
+
+def events_build(warehouse: Path) -> tuple[bool, int | None]:
+    """How the last build made int_events: only merged (and how many versions), or not."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "select bool_or(added_only), max(versions_added) from intermediate.incremental_versions"
+            " where model = 'int_events'"
+        ).fetchone()
+    finally:
+        con.close()
+
+
+def event_municipality(warehouse: Path, youth: str) -> str:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (code,) = con.execute(
+            "select gemeentecode from intermediate.int_events where pseudo_id = ?",
+            [Pseudonymiser(TEST_KEY)(youth)],
+        ).fetchone()
+        return code
+    finally:
+        con.close()

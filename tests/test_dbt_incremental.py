@@ -74,8 +74,10 @@ def dbt(
 
 
 def dbt_run(warehouse: Path, tmp: Path, project: Path = DBT_PROJECT_DIR, **vars_: object) -> None:
-    """`dbt run` of the digest and the three person models on a warehouse, with vars."""
-    run = dbt(warehouse, tmp, "run", "--select", *PERSON_MODELS, project=project, **vars_)
+    """`dbt run` of the digest, the three person models and int_events (incremental by
+    file version) on a warehouse, with vars."""
+    selected = (*PERSON_MODELS, "int_events")
+    run = dbt(warehouse, tmp, "run", "--select", *selected, project=project, **vars_)
     assert run.returncode == 0, run.stdout[-4000:]
 
 
@@ -118,7 +120,9 @@ def test_a_changed_threshold_rebuilds_everything_and_the_log_says_what_was_recom
         "int_case_stage, int_exclusions, int_listing_rows, int_listings, int_persistence, "
         "int_registrations_in_force, int_runs, int_stage_timeline, int_status, "
         "outreach_funnel_municipal, youth_month: helemaal herberekend (eerste build, nieuwe "
-        "projectversie of --full-refresh)."
+        "projectversie of --full-refresh).",
+        "int_events: helemaal herberekend (eerste build, een vervangen of ingetrokken bestand, "
+        "nieuwe projectversie of --full-refresh).",
     ]
     before = persistent(warehouse)
 
@@ -127,6 +131,7 @@ def test_a_changed_threshold_rebuilds_everything_and_the_log_says_what_was_recom
         "int_persistence, int_runs, int_status: niets herberekend: hun invoer veranderde in "
         "geen enkele maand."
     )
+    assert "int_events: niets herberekend: geen nieuwe bestandsversie." in summary(warehouse)
     assert persistent(warehouse) == before
 
     # The same project checked out elsewhere (a moved clone, a worktree) is the same version.
@@ -140,6 +145,7 @@ def test_a_changed_threshold_rebuilds_everything_and_the_log_says_what_was_recom
     # A lower threshold is a new project version: every month again, more persistent.
     dbt_run(warehouse, tmp_path, persistent_months=1)
     assert "helemaal herberekend" in person_line(warehouse)
+    assert any(s.startswith("int_events: helemaal") for s in summary(warehouse))
     assert persistent(warehouse) > before
 
     # The data tests of a person model look at what its last build recomputed: here the

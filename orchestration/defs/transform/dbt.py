@@ -6,7 +6,8 @@ loaded (a late registration, a late case event or a corrected list reaches back;
 dbt_project/macros/incremental.sql). They are the list chain (int_listing_rows,
 int_listings, int_status, int_runs, int_persistence), the registrations in force and the
 exclusions, the case chain (int_stage_timeline, int_case_stage), youth_month and the
-funnel per municipality; every other model is a full rebuild, because its months read
+funnel per municipality; int_events is incremental by file version (the case exports
+added since, merged in; dbt_project/macros/incremental_versions.sql); every other model is a full rebuild, because its months read
 later months (outflow and placements look ahead, the work list and most reports span all
 months) or it is small, and each says so in its description. The ingest upstream is
 partitioned by month; one run of the monthly job ingests its months and then builds the
@@ -204,6 +205,36 @@ def incremental_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
                 "veranderde; de maanden ervoor bleven staan"
             )
         lines.append(f"{models}: {what}.")
+    return lines + _by_version_summary(con)
+
+
+def _by_version_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The same for the models incremental by file version (int_events;
+    dbt_project/macros/incremental_versions.sql)."""
+    schemas = [
+        r[0]
+        for r in con.execute(
+            "select schema_name from duckdb_tables() where table_name = 'incremental_versions'"
+            " order by schema_name"
+        ).fetchall()
+    ]
+    lines = []
+    for schema in schemas:
+        rows = con.execute(
+            "select model, bool_or(added_only), max(versions_added)"
+            f" from {schema}.incremental_versions group by model order by model"
+        ).fetchall()
+        for model, added_only, added in rows:
+            if not added_only:
+                what = (
+                    "helemaal herberekend (eerste build, een vervangen of ingetrokken "
+                    "bestand, nieuwe projectversie of --full-refresh)"
+                )
+            elif added:
+                what = f"alleen de rijen van {added} nieuwe bestandsversies samengevoegd"
+            else:
+                what = "niets herberekend: geen nieuwe bestandsversie"
+            lines.append(f"{model}: {what}.")
     return lines
 
 
