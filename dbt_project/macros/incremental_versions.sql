@@ -2,8 +2,9 @@
    in effect of one file type (int_events: the cumulative case exports). While the
    versions in effect only grow (new months, new municipalities), a build merges in the
    rows of the versions added since the last one; when a version in effect was replaced
-   (a corrected export) or withdrawn (retention), or the project version changed, the
-   model is rebuilt in full. Which versions a build used is kept in
+   (a corrected export) or withdrawn, rows of a version were deleted (retention purges a
+   youth's rows, the version stays), or the project version changed, the model is rebuilt
+   in full. Which versions a build used, and how many raw rows there were, is kept in
    <schema>.incremental_versions. #}
 
 {% macro incremental_versions() -%}
@@ -16,8 +17,9 @@
     where source = '{{ file_type }}' and is_effective
 {%- endmacro %}
 
-{# SQL: whether this build only adds: it has a state of this project version, and every
-   version it was built from is still in effect. #}
+{# SQL: whether this build only adds: it has a state of this project version, every
+   version it was built from is still in effect, and the raw table grew by exactly the
+   rows of the versions added (so no row of an earlier version went). #}
 {% macro only_versions_added(file_type) -%}
     {%- if is_incremental() -%}
     (exists (
@@ -29,6 +31,11 @@
         where model = '{{ this.name }}' and invocation_id <> '{{ invocation_id }}'
         except
         {{ versions_in_effect(file_type) }}
+    ) and (select count(*) from {{ source('raw', file_type) }}) = (
+        (select max(raw_rows) from {{ incremental_versions() }}
+         where model = '{{ this.name }}' and invocation_id <> '{{ invocation_id }}')
+        + (select count(*) from {{ source('raw', file_type) }}
+           where (path, sha256) in ({{ versions_added(file_type) }}))
     ))
     {%- else -%}
     false
@@ -47,7 +54,7 @@
 {% macro create_incremental_versions() -%}
     create table if not exists {{ incremental_versions() }} (
         model varchar, build_key varchar, invocation_id varchar, added_only boolean,
-        versions_added bigint, path varchar, sha256 varchar
+        versions_added bigint, raw_rows bigint, path varchar, sha256 varchar
     )
 {%- endmacro %}
 
@@ -72,6 +79,7 @@
         {%- else %}
         null,
         {%- endif %}
+        (select count(*) from {{ source('raw', file_type) }}),
         path, sha256
     from ({{ versions_in_effect(file_type) }});
     delete from {{ incremental_versions() }}

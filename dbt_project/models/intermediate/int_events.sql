@@ -5,6 +5,7 @@
 -- added, a build groups the rows of the added ones and merges them in (an event already
 -- there keeps the lower gemeentecode); a replaced or withdrawn export rebuilds it in full.
 -- depends_on: {{ ref('stg_file_versions') }}
+-- depends_on: {{ source('raw', 'begeleiding') }}
 {{ config(**incremental_by_version_config(
     'begeleiding',
     unique_key=['pseudo_id', 'datum', 'gebeurtenis'],
