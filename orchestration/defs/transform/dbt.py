@@ -177,13 +177,7 @@ def incremental_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     from a month on, everything, or nothing (dbt_project/macros/incremental.sql). Each
     layer keeps its own state table (intermediate: the person models; reports: the
     aggregates by month)."""
-    schemas = [
-        r[0]
-        for r in con.execute(
-            "select schema_name from duckdb_tables() where table_name = 'incremental_state'"
-            " order by schema_name"
-        ).fetchall()
-    ]
+    schemas = _schemas_with(con, "incremental_state")
     if not schemas:
         return []  # no incremental model built yet
     states = " union all ".join(
@@ -208,18 +202,20 @@ def incremental_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines + _by_version_summary(con)
 
 
+def _schemas_with(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The schemas holding a state table of that name (each layer keeps its own)."""
+    rows = con.execute(
+        "select schema_name from duckdb_tables() where table_name = ? order by schema_name",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def _by_version_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The same for the models incremental by file version (int_events;
     dbt_project/macros/incremental_versions.sql)."""
-    schemas = [
-        r[0]
-        for r in con.execute(
-            "select schema_name from duckdb_tables() where table_name = 'incremental_versions'"
-            " order by schema_name"
-        ).fetchall()
-    ]
     lines = []
-    for schema in schemas:
+    for schema in _schemas_with(con, "incremental_versions"):
         rows = con.execute(
             "select model, bool_or(added_only), max(versions_added)"
             f" from {schema}.incremental_versions group by model order by model"
