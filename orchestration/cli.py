@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import secrets
@@ -47,7 +48,26 @@ run_retries:
   retry_on_asset_or_op_failure: false
 telemetry:
   enabled: false
+# Dagster's SQLite storage in this folder, with cheaper event writes
+# (orchestration/dagster_storage.py).
+storage:
+  custom:
+    module: orchestration.dagster_storage
+    class: InbeeldSqliteStorage
+    config:
+      base_dir: {home}
 """
+
+
+def dagster_yaml(home: Path) -> str:
+    """The dagster.yaml inbeeld writes into DAGSTER_HOME: the storage is that folder, as in
+    Dagster's default (named in full, since a custom storage has no default folder)."""
+    return DAGSTER_YAML.replace("{home}", json.dumps(str(home.resolve())))
+
+
+# Dagster sends a run's planned events (~220 for the monthly job) as one batch of at most
+# this many when it is set; the storage above writes a batch in one transaction.
+EVENT_BATCH_SIZE = "1000"
 
 
 class UsageError(Exception):
@@ -92,10 +112,13 @@ def prepare_dagster_home() -> Path:
     cfg = home / "dagster.yaml"
     # Our own file is brought up to date; one the operator wrote is left alone.
     current = cfg.read_text() if cfg.exists() else ""
-    if not current or (current.startswith("# Written by inbeeld") and current != DAGSTER_YAML):
-        cfg.write_text(DAGSTER_YAML)
+    wanted = dagster_yaml(home)
+    if not current or (current.startswith("# Written by inbeeld") and current != wanted):
+        cfg.write_text(wanted)
     private_tree(home)
     os.environ["DAGSTER_HOME"] = str(home)
+    # The planned events of a run written as one batch (orchestration/dagster_storage.py).
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
     return home
 
 

@@ -156,10 +156,10 @@ def running_daemon(home: Path, env: dict[str, str]):
 
     import dagster as dg
 
-    from orchestration.cli import DAGSTER_YAML
+    from orchestration.cli import dagster_yaml
 
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    (home / "dagster.yaml").write_text(dagster_yaml(home))
     instance = dg.DagsterInstance.from_config(str(home))
     instance.get_runs(limit=1)  # create the storage before the daemon's threads race to
     log_path = home / "daemon.log"
