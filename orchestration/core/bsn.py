@@ -38,6 +38,11 @@ def elfproef_many(bsn9: np.ndarray) -> np.ndarray:
         np.frombuffer("".join(bsn9.tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 9)
         - ord("0")
     ).astype(np.int64)
+    return elfproef_matrix(digits)
+
+
+def elfproef_matrix(digits: np.ndarray) -> np.ndarray:
+    """The elfproef of BSNs given as an (n, 9) matrix of their digits (all zeros fails)."""
     total = digits @ _WEIGHTS
     return (total % 11 == 0) & (digits.sum(axis=1) > 0)
 

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration import vocabulary
-from orchestration.core.bsn import Pseudonymiser, elfproef_many
+from orchestration.core.bsn import Pseudonymiser, elfproef_matrix
 from orchestration.core.dates import ages_on, parse_dates
 from orchestration.ingest.reader import (
     Column,
@@ -75,20 +75,39 @@ def _per_distinct(values: pa.Array, fn) -> list:  # noqa: ANN001 - any str -> va
     return [results[i] for i in encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-def _bsn_columns(values: pa.Array, pseudonymise: Pseudonymiser) -> tuple[np.ndarray, np.ndarray]:
-    """(valid mask, pseudo_id or None per row); the raw BSN stays inside this function."""
-    raw = _strings(values)
-    shaped = raw.str.fullmatch(r"[0-9]{8,9}").fillna(False).to_numpy(dtype=bool)
-    padded = raw.str.zfill(9).to_numpy(dtype=object)
-    valid = np.zeros(len(values), dtype=bool)
-    if shaped.any():
-        valid[shaped] = elfproef_many(padded[shaped].astype(str))
-    # One HMAC per distinct BSN (a cumulative export repeats its youths on many rows).
-    pids = np.full(len(values), None, dtype=object)
-    if valid.any():
-        codes, distinct = pd.factorize(padded[valid])
-        pids[valid] = np.array(pseudonymise.many(distinct.tolist()), dtype=object)[codes]
-    return valid, pids
+def _bsn_columns(values: pa.Array, pseudonymise: Pseudonymiser) -> tuple[np.ndarray, pa.Array]:
+    """(valid mask, pseudo_id or null per row); the raw BSN stays inside this function.
+
+    Column-wise in Arrow: the shape by RE2 (ASCII digits, as Python's [0-9]), the
+    8-digit form padded to 9, the elfproef over the digits as one matrix, and one HMAC per
+    distinct BSN (a cumulative export repeats its youths on many rows)."""
+    n = len(values)
+    shaped = pc.fill_null(pc.match_substring_regex(values, r"^[0-9]{8,9}$"), False)
+    shaped_rows = np.flatnonzero(shaped.to_numpy(zero_copy_only=False))
+    valid = np.zeros(n, dtype=bool)
+    if not len(shaped_rows):
+        return valid, pa.nulls(n, pa.large_string())
+    padded = pc.utf8_lpad(values.take(shaped_rows), 9, "0")
+    passed = elfproef_matrix(_digit_matrix(padded))
+    valid[shaped_rows[passed]] = True
+    if not passed.any():
+        return valid, pa.nulls(n, pa.large_string())
+    encoded = pc.dictionary_encode(padded.filter(pa.array(passed)))
+    distinct = pa.array(pseudonymise.many(encoded.dictionary.to_pylist()), pa.large_string())
+    # Row i of the batch takes the pseudonym of its valid BSN, or null (a null index).
+    index = np.zeros(n, dtype=np.int64)
+    index[valid] = encoded.indices.to_numpy(zero_copy_only=False)
+    return valid, distinct.take(pa.array(index, mask=~valid))
+
+
+def _digit_matrix(nine: pa.Array) -> np.ndarray:
+    """The digits of strings of exactly nine ASCII digits, one row each, read from the
+    array's data buffer without a Python string per value."""
+    nine = nine.cast(pa.large_string())
+    offsets = np.frombuffer(nine.buffers()[1], dtype=np.int64)[nine.offset : nine.offset + 2]
+    data = np.frombuffer(nine.buffers()[2], dtype=np.uint8)
+    start = int(offsets[0])
+    return data[start : start + 9 * len(nine)].reshape(-1, 9).astype(np.int64) - ord("0")
 
 
 def _gemeentecode_ok(value: str, folder_code: str) -> bool:
@@ -221,7 +240,7 @@ def validate_batch(
         {
             "file": file_idx,
             "line": np.asarray(lines, dtype=np.int64),
-            "pseudo_id": pd.Series(pids, dtype="string"),
+            "pseudo_id": pd.Series(pd.arrays.ArrowStringArray(pids)),
         }
     )
     date_cols = {
@@ -234,7 +253,7 @@ def validate_batch(
         empty = pc.equal(cols[c], "").to_numpy(zero_copy_only=False)
         bad = parsed_dates.isna().to_numpy() & ~(empty & (c == "einddatum"))
         flag(bad, "invalid_date", c)
-        frame[c] = parsed_dates.dt.date
+        frame[c] = parsed_dates  # datetime64[s]: the stage's DATE column takes the day
 
     if kind == "jib":
         birth = pd.to_datetime(frame["geboortedatum"])
