@@ -84,3 +84,58 @@ def test_age_in_completed_years_on_peildatum():
     birth = pd.to_datetime(pd.Series(["2001-03-01", "2001-03-02", "2004-02-29"]))
     peildatum = pd.Series(pd.Timestamp(dt.date(2024, 3, 1)), index=birth.index)
     assert ages_on(birth, peildatum).tolist() == [23, 22, 20]
+
+
+def test_the_ingest_bsn_column_agrees_with_the_scalar_rules_on_hostile_values():
+    """orchestration.ingest.rows._bsn_columns (Arrow, column-wise) against normalise_bsn,
+    elfproef and the Pseudonymiser one value at a time, on values a regex or a padding
+    could get wrong: non-ASCII digits, signs, inner and trailing whitespace and line ends,
+    NUL, 7/8/9/10 digits, all zeros; in a sliced array (an Arrow offset) as well."""
+    import random
+
+    import pyarrow as pa
+
+    from orchestration.ingest.rows import _bsn_columns
+
+    hostile = [
+        "",
+        " ",
+        "0",
+        "1234567",
+        "12345678",
+        "+12345678",
+        "-1234567",
+        "000000000",
+        "00000000",
+        "1234567890",
+        "12 345678",
+        "12345678 ",
+        " 12345678",
+        "12345678\n",
+        "\n12345678",
+        "12345678\r",
+        "12345678\x00",
+        "١٢٣٤٥٦٧٨٢",
+        "９９９９００００６",
+        "²³⁴56789",
+        "abcdefghi",
+        "9999OOOO6",
+    ]
+    good = [b for b in VALID_BSNS[:200]] + [b[1:] for b in VALID_BSNS[:50]]  # 9 and 8 digits
+    rng = random.Random(14)
+    key = Pseudonymiser("test")
+    for trial in range(200):
+        values = [
+            rng.choice(good) if rng.random() < 0.5 else rng.choice(hostile)
+            for _ in range(rng.randint(1, 40))
+        ]
+        array = pa.array(values, pa.large_string())
+        if trial % 2:
+            array, values = array.slice(1), values[1:]
+        valid, pids = _bsn_columns(array, key)
+        expected = [normalise_bsn(v) for v in values]
+        expected_valid = [n is not None and elfproef(n) for n in expected]
+        assert valid.tolist() == expected_valid, values
+        assert pids.to_pylist() == [
+            key(n) if ok else None for n, ok in zip(expected, expected_valid, strict=True)
+        ], values
