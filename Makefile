@@ -60,7 +60,7 @@ FAST_TESTS = tests/test_core.py tests/test_ingest.py tests/test_bad_input.py \
 	tests/test_ingest_hostile.py tests/test_automation.py tests/test_disclosure.py \
 	tests/test_registry.py tests/test_operate_housekeeping.py tests/test_definitions.py \
 	tests/test_dbt_unit.py tests/test_gx_months.py tests/test_plot_spec.py tests/test_ingest_parts.py \
-	tests/test_reader_columnar.py
+	tests/test_reader_columnar.py tests/test_dagster_storage.py
 # Two workers, a test file each (the machine's two cores; the dbt unit tests are the
 # longest file, so the rest runs beside them).
 check: install lint

@@ -87,14 +87,17 @@
 {%- endmacro %}
 
 {# The config: merged on the model's key (`unique_key`, plus `match` for columns that may
-   be null), `merge` the update of a row already there; hooks as above. #}
-{% macro incremental_by_version_config(file_type, unique_key, match, merge) %}
+   be null), `merge` the update of a row already there, made only where `update_when`
+   holds (a cumulative export repeats its history: most rows merged in are there already,
+   and an update that changes nothing still rewrites the row); hooks as above. #}
+{% macro incremental_by_version_config(file_type, unique_key, match, merge, update_when=none) %}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'merge',
         'unique_key': unique_key,
         'incremental_predicates': match,
         'merge_update_set_expressions': merge,
+        'merge_update_condition': update_when,
         'on_schema_change': 'sync_all_columns',
         'pre_hook': [
             {'sql': "{{ create_incremental_versions() }}", 'transaction': false},

@@ -11,6 +11,8 @@
     unique_key=['pseudo_id', 'datum', 'gebeurtenis'],
     match=['DBT_INTERNAL_SOURCE.waarde is not distinct from DBT_INTERNAL_DEST.waarde'],
     merge={'gemeentecode': 'least(DBT_INTERNAL_DEST.gemeentecode, DBT_INTERNAL_SOURCE.gemeentecode)'},
+    update_when='DBT_INTERNAL_SOURCE.gemeentecode < DBT_INTERNAL_DEST.gemeentecode'
+        ~ ' or DBT_INTERNAL_DEST.gemeentecode is null',
 )) }}
 
 select
