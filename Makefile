@@ -69,7 +69,7 @@ check: install lint
 ui: install
 	@$(BIN)/python -c "from orchestration.cli import prepare_dagster_home; prepare_dagster_home()"
 	@# exec: dagster dev itself gets SIGINT/SIGTERM and stops the webserver and the daemon.
-	umask 077; exec env INBEELD_PSEUDONYM_KEY="$(DEMO_KEY)" DAGSTER_EVENT_BATCH_SIZE=1000 $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -w workspace.yaml
+	umask 077; exec env INBEELD_PSEUDONYM_KEY="$(DEMO_KEY)" $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -w workspace.yaml
 
 # The benchmark (not a test): the whole country over 60 months, measured (bench/README.md).
 bench: install

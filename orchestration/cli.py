@@ -65,11 +65,6 @@ def dagster_yaml(home: Path) -> str:
     return DAGSTER_YAML.replace("{home}", json.dumps(str(home.resolve())))
 
 
-# Dagster sends a run's planned events (~220 for the monthly job) as one batch of at most
-# this many when it is set; the storage above writes a batch in one transaction.
-EVENT_BATCH_SIZE = "1000"
-
-
 class UsageError(Exception):
     """A problem the user can fix; printed without a traceback, exit code 2."""
 
@@ -117,8 +112,6 @@ def prepare_dagster_home() -> Path:
         cfg.write_text(wanted)
     private_tree(home)
     os.environ["DAGSTER_HOME"] = str(home)
-    # The planned events of a run written as one batch (orchestration/dagster_storage.py).
-    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
     return home
 
 

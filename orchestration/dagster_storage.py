@@ -14,9 +14,11 @@ changes:
 - an engine per shard is made once and kept. It holds no connection (NullPool, as
   Dagster's): every write still opens, commits and closes its own SQLite connection, so
   what other processes see is unchanged;
-- a batch of events (Dagster sends the planned events as one when DAGSTER_EVENT_BATCH_SIZE
-  is set, which `inbeeld` does) is written in one transaction per shard. If the batch
-  fails, Dagster itself falls back to writing its events one by one.
+- a batch of events is written in one transaction per shard. Dagster sends a run's
+  planned events as one batch only when DAGSTER_EVENT_BATCH_SIZE is set (read at every
+  event), so this storage sets it in every process that makes it: the CLI, the webserver,
+  the daemon and its run workers alike. If a batch fails, Dagster itself falls back to
+  writing its events one by one.
 
 We subclass Dagster's storage rather than write one: the schema, the migrations and every
 query stay Dagster's. tests/test_dagster_storage.py holds the events written through it
@@ -25,6 +27,7 @@ equal to those written through Dagster's own.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,11 +44,15 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+# A run's planned events (~220 for the monthly job) fit in one batch of at most this many.
+EVENT_BATCH_SIZE = "1000"
+
 
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's SQLite event log with an engine per shard and batches in one transaction."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
         self._engines: dict[str, Engine] = {}
         # Within store_event_batch: the open connection per shard, for this thread only.
         self._batch = threading.local()

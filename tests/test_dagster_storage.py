@@ -3,6 +3,7 @@ SQLite storage would hold, batches all or nothing, and the instance inbeeld conf
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -18,7 +19,11 @@ from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log import SqliteEventLogStorage
 
 from orchestration.cli import dagster_yaml
-from orchestration.dagster_storage import BatchingSqliteEventLogStorage, InbeeldSqliteStorage
+from orchestration.dagster_storage import (
+    EVENT_BATCH_SIZE,
+    BatchingSqliteEventLogStorage,
+    InbeeldSqliteStorage,
+)
 
 RUN = "run-1"
 
@@ -129,8 +134,10 @@ def test_the_instance_inbeeld_writes_uses_it_and_a_run_reads_back(tmp_path: Path
         return dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=True)])
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DAGSTER_EVENT_BATCH_SIZE", "1000")
+        mp.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
         with dg.DagsterInstance.from_config(str(home)) as instance:
+            # The storage switches Dagster's batching on in whichever process makes it.
+            assert os.environ["DAGSTER_EVENT_BATCH_SIZE"] == EVENT_BATCH_SIZE
             assert instance.get_ref().storage_data.class_name == InbeeldSqliteStorage.__name__
             assert isinstance(instance.event_log_storage, BatchingSqliteEventLogStorage)
             result = dg.materialize([tabel], instance=instance)
