@@ -151,6 +151,19 @@ def step_split(dagster_home: Path) -> dict[str, float]:
     return phases
 
 
+def _copy_state(source: Path, target: Path, names: tuple[str, ...]) -> None:
+    """The files and folders `names` of `source` copied into `target`, replacing what
+    `target` held under those names."""
+    target.mkdir(exist_ok=True)
+    for name in names:
+        old, new = target / name, source / name
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink(missing_ok=True)
+        (shutil.copytree if new.is_dir() else shutil.copyfile)(new, old)
+
+
 def _spread(runs: list[float]) -> str:
     """The runs behind a median, for the log: "3 runs: 52.1–58.0 s"."""
     if len(runs) == 1:
@@ -442,20 +455,12 @@ def main() -> int:
     # exports/ and Dagster's history as the backfill left them.
     state = ("w.duckdb", "publish", "exports", "dagster_home")
     before = work / "before-month"
-    shutil.rmtree(before, ignore_errors=True)
-    before.mkdir()
-    for name in state:
-        copy = shutil.copytree if (work / name).is_dir() else shutil.copyfile
-        copy(work / name, before / name)
+    _copy_state(work, before, state)
     inc_runs: list[tuple[float, dict[str, float]]] = []
     inc_rss = inc_tree = 0.0
     for n in range(args.repeat):
         if n:
-            for name in state:
-                target = work / name
-                shutil.rmtree(target) if target.is_dir() else target.unlink()
-                copy = shutil.copytree if (before / name).is_dir() else shutil.copyfile
-                copy(before / name, target)
+            _copy_state(before, work, state)
         label = f"Eén maand erbij: inbeeld run --months {nxt:%Y-%m}..{nxt:%Y-%m}"
         with console.status(f"{label} ({n + 1}/{args.repeat})"):
             seconds, rss, tree = measure(
