@@ -11,9 +11,15 @@ This storage is Dagster's, file for file (the same folders and databases under
 DAGSTER_HOME, so the UI, the daemon and an existing home read it unchanged), with two
 changes:
 
-- an engine per shard is made once and kept. It holds no connection (NullPool, as
-  Dagster's): every write still opens, commits and closes its own SQLite connection, so
-  what other processes see is unchanged;
+- an engine per shard is made once and kept, and it keeps one SQLite connection open
+  (a pool of one; Dagster's own opens and closes a connection for every query, and closing
+  the last connection of a WAL database checkpoints it and deletes its WAL file: ~5 ms of
+  every event). Every write still commits before it returns, so what other processes see
+  is unchanged. The engines of the most recently used shards are kept (a webserver reads
+  many runs' shards), the others disposed, so open files stay bounded; `wipe` disposes
+  them all before Dagster deletes the files;
+- `has_table` asks that kept engine (Dagster's makes an engine and a connection for it,
+  and asks at every check evaluation);
 - a batch of events is written in one transaction per shard. Dagster sends a run's
   planned events as one batch only when DAGSTER_EVENT_BATCH_SIZE is set (read at every
   event), so this storage sets it in every process that makes it: the CLI, the webserver,
@@ -29,12 +35,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
@@ -42,10 +50,14 @@ from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_lo
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 # A run's planned events (~220 for the monthly job) fit in one batch of at most this many.
 EVENT_BATCH_SIZE = "1000"
+
+# Shards whose engine (and open connection) is kept: the index and the runs in use. Each
+# open connection holds three files (the database, its WAL and its shared memory).
+KEPT_ENGINES = 8
 
 
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
@@ -53,7 +65,11 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
-        self._engines: dict[str, Engine] = {}
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables: set[str] = set()
+        # Guards the engine cache; not Dagster's _db_lock, which is held while a connection
+        # is in use (and has_table is asked inside one).
+        self._engines_lock = threading.RLock()
         # Within store_event_batch: the open connection per shard, for this thread only.
         self._batch = threading.local()
         super().__init__(base_dir, inst_data)
@@ -65,18 +81,39 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> Engine:
+        with self._engines_lock:
+            return self._kept_engine(shard)
+
+    def _kept_engine(self, shard: str) -> Engine:
         engine = self._engines.get(shard)
-        if engine is None:
-            engine = create_engine(
-                self.conn_string_for_shard(shard),
-                poolclass=NullPool,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
-            )
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            self._engines[shard] = engine
+        if engine is not None:
+            self._engines.move_to_end(shard)
+            return engine
+        engine = create_engine(
+            self.conn_string_for_shard(shard),
+            # One connection kept; more threads at once get one each, closed after use.
+            poolclass=QueuePool,
+            pool_size=1,
+            max_overflow=8,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        )
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        self._engines[shard] = engine
+        while len(self._engines) > KEPT_ENGINES:
+            # A connection still checked out of a disposed engine closes when it is returned.
+            self._engines.popitem(last=False)[1].dispose()
         return engine
+
+    def has_table(self, table_name: str) -> bool:
+        # Dagster adds tables by migration and never drops one: a table seen stays.
+        if table_name not in self._tables:
+            engine = self._engine(INDEX_SHARD_NAME)
+            with engine.connect() as conn:
+                if engine.dialect.has_table(conn, table_name):
+                    self._tables.add(table_name)
+        return table_name in self._tables
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -105,11 +142,20 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 conn.close()  # rolls back what was not committed
             self._batch.connections = None
 
+    def _dispose_engines(self) -> None:
+        with self._engines_lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines.clear()
+
+    def wipe(self) -> None:
+        self._dispose_engines()  # no connection left open on a file Dagster deletes
+        self._tables.clear()
+        super().wipe()
+
     def dispose(self) -> None:
         super().dispose()
-        for engine in self._engines.values():
-            engine.dispose()
-        self._engines.clear()
+        self._dispose_engines()
 
 
 class InbeeldSqliteStorage(DagsterSqliteStorage):

@@ -21,6 +21,7 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from orchestration.cli import dagster_yaml
 from orchestration.dagster_storage import (
     EVENT_BATCH_SIZE,
+    KEPT_ENGINES,
     BatchingSqliteEventLogStorage,
     InbeeldSqliteStorage,
 )
@@ -160,3 +161,39 @@ def test_the_instance_inbeeld_writes_uses_it_and_a_run_reads_back(tmp_path: Path
     assert (home / "history" / "runs.db").exists()
     assert (home / "history" / "runs" / "index.db").exists()
     assert (home / "history" / "runs" / f"{result.run_id}.db").exists()
+
+
+def _open_databases(folder: Path) -> set[str]:
+    """Names of the SQLite databases under `folder` this process holds open (Linux)."""
+    held = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(folder)) and target.endswith(".db"):
+            held.add(Path(target).name)
+    return held
+
+
+def test_kept_connections_hide_nothing_and_stay_bounded(tmp_path: Path) -> None:
+    """The storage keeps a connection per recent shard: what it wrote is committed for any
+    other reader at once, the open databases stay bounded however many runs it touched,
+    and a wipe (Dagster deletes the run files) leaves it working."""
+    folder = tmp_path / "events"
+    ours = BatchingSqliteEventLogStorage(str(folder))
+    runs = [f"run-{n}" for n in range(3 * KEPT_ENGINES)]
+    for run in runs:
+        ours.store_event(_entry(_materialized(KEYS[0]).dagster_event, run_id=run))
+        # Another process's view: Dagster's own storage on the same files.
+        theirs = SqliteEventLogStorage(str(folder))
+        assert len(theirs.get_records_for_run(run).records) == 1
+    assert 1 < len(_open_databases(folder)) <= KEPT_ENGINES
+    assert ours.has_table("asset_check_executions")
+    assert not ours.has_table("geen_tabel")
+    ours.wipe()  # Dagster deletes the run files and empties the index
+    assert _open_databases(folder) <= {"index.db"}
+    ours.store_event(_materialized(KEYS[1]))
+    assert len(ours.get_records_for_run(RUN).records) == 1
+    ours.dispose()
+    assert _open_databases(folder) == set()
