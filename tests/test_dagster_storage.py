@@ -189,6 +189,10 @@ def test_kept_connections_hide_nothing_and_stay_bounded(tmp_path: Path) -> None:
         theirs = SqliteEventLogStorage(str(folder))
         assert len(theirs.get_records_for_run(run).records) == 1
     assert 1 < len(_open_databases(folder)) <= KEPT_ENGINES
+    with ours.index_connection() as conn:
+        # WAL (Dagster's) synced at checkpoints, not at every commit (1 = NORMAL)
+        assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("pragma synchronous").scalar() == 1
     assert ours.has_table("asset_check_executions")
     assert not ours.has_table("geen_tabel")
     ours.wipe()  # Dagster deletes the run files and empties the index
