@@ -334,6 +334,7 @@ def main() -> int:
     if args.repeat < 1 or args.repeat % 2 == 0:
         p.error("--repeat takes an odd number of runs (the median is one of them)")
 
+    started = dt.datetime.now()
     work = Path(args.keep or tempfile.mkdtemp(prefix="inbeeld-bench-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     for sub in (
@@ -509,7 +510,8 @@ def main() -> int:
         console.print(f"  demo: {demo_s:.1f} s")
 
     figures = {
-        "date": dt.date.today().isoformat(),
+        "date": started.date().isoformat(),
+        "started": started.isoformat(timespec="minutes"),
         "machine": machine(),
         "scope": args.region or "national",
         "scale": marker.get("scale"),
@@ -640,7 +642,9 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = "national" if not args.region else args.region.lower().replace(" ", "-")
     suffix = f"-real{round(args.scale * 100)}" if args.real_scale else ""
-    out = RESULTS / f"{figures['date']}-{name}-{args.months}m{suffix}.json"
+    # The start's time in the name: a second run on one day keeps the first one's figures
+    # (names sort in time, after the date-only names of earlier rounds).
+    out = RESULTS / f"{started:%Y-%m-%dT%H%M}-{name}-{args.months}m{suffix}.json"
     out.write_text(json.dumps(figures, indent=2) + "\n")
     console.print(f"Cijfers: {out}")
     if not args.keep:
