@@ -416,12 +416,32 @@ def _measure(row: dict, measure: str) -> int:
     return row[measure]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, relation: str, where: str = "") -> list[dict]:
+@dataclass(frozen=True)
+class Rows:
+    """A relation's rows as the warehouse gave them: column names once, a tuple per row.
+    What read_inputs() sends to a worker process: a tuple pickles ~5x faster and ~3x
+    smaller than a dict that repeats its keys (0.6 s and 23 MB of dicts for the country's
+    regions at its real size); the worker makes the dicts (dicts())."""
+
+    names: tuple[str, ...]
+    rows: list[tuple]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def dicts(self) -> list[dict]:
+        return [dict(zip(self.names, r, strict=True)) for r in self.rows]
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, relation: str, where: str = "") -> Rows:
     # In a fixed order: a table dbt rebuilt holds its rows in any order, and the order of
     # the relations decides which cells disclosure control hides (see _scoped).
     cur = con.execute(f"select * from {relation} as t {where} order by all")  # constants
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return Rows(tuple(d[0] for d in cur.description), cur.fetchall())
+
+
+def _rows(con: duckdb.DuckDBPyConnection, relation: str, where: str = "") -> list[dict]:
+    return _fetch(con, relation, where).dicts()
 
 
 def _quarter_of(month: date) -> date:
@@ -440,7 +460,7 @@ class RegionInputs:
     (orchestration/publish/regions.py)."""
 
     region: str
-    tables: dict[str, list[dict]]
+    tables: dict[str, Rows]
     names: dict[str, str]
     region_code: str
     deliveries: list[dl.Delivery]
@@ -489,12 +509,16 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> list[RegionInputs]:
     """Every published aggregate from the warehouse, split per region (sorted by name);
     only regions with a row in marts.region_month have something to publish. Of the
     relations in LATEST_MONTH_ONLY only the rows of the region's latest month."""
-    by_region: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    by_region: dict[str, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
+    columns: dict[str, tuple[str, ...]] = {}
     for schema, name in PUBLISHED_RELATIONS:
         where = _LATEST_MONTH if name in LATEST_MONTH_ONLY else ""
-        for r in _rows(con, f"{schema}.{name}", where):
-            if r["arbeidsmarktregio"]:
-                by_region[r["arbeidsmarktregio"]][name].append(r)
+        fetched = _fetch(con, f"{schema}.{name}", where)
+        columns[name] = fetched.names
+        at = fetched.names.index("arbeidsmarktregio")
+        for r in fetched.rows:
+            if r[at]:
+                by_region[r[at]][name].append(r)
     registry = _rows(con, "staging.stg_gemeenten")
     names = {r["gemeentecode"]: r["gemeentenaam"] for r in registry}
     codes = {r["arbeidsmarktregio"]: f"AM{int(r['arbeidsmarktregio_nr']):02d}" for r in registry}
@@ -505,7 +529,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> list[RegionInputs]:
     return [
         RegionInputs(
             region=region,
-            tables={n: by_region[region][n] for _, n in PUBLISHED_RELATIONS},
+            tables={n: Rows(columns[n], by_region[region][n]) for _, n in PUBLISHED_RELATIONS},
             names=names,
             region_code=codes.get(region, ""),
             deliveries=delivered.get(region, []),
@@ -520,7 +544,8 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> list[RegionInputs]:
 
 def build_region(inputs: RegionInputs, k: int) -> RegionCube:
     """One region's protected cube."""
-    cube = _build_region(inputs.region, inputs.tables, k, inputs.names)
+    tables = {name: rows.dicts() for name, rows in inputs.tables.items()}
+    cube = _build_region(inputs.region, tables, k, inputs.names)
     year = cube.latest.year
     # A new instance, not assignments: RegionCube remembers answers per cell.
     return dataclasses.replace(
