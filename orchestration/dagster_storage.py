@@ -13,7 +13,7 @@ changes:
 
 - an engine per shard is made once and kept, and it keeps one SQLite connection open
   (a pool of one; Dagster's own opens and closes a connection for every query, and closing
-  the last connection of a WAL database checkpoints it and deletes its WAL file: ~5 ms of
+  the last connection of a WAL database checkpoints it and deletes its WAL file: ~4 ms of
   every event). Every write still commits before it returns, so what other processes see
   is unchanged. The engines of the most recently used shards are kept (a webserver reads
   many runs' shards), the others disposed, so open files stay bounded; `wipe` disposes

@@ -419,9 +419,9 @@ def _measure(row: dict, measure: str) -> int:
 @dataclass(frozen=True)
 class Rows:
     """A relation's rows as the warehouse gave them: column names once, a tuple per row.
-    What read_inputs() sends to a worker process: a tuple pickles ~5x faster and ~3x
-    smaller than a dict that repeats its keys (0.6 s and 23 MB of dicts for the country's
-    regions at its real size); the worker makes the dicts (dicts())."""
+    What read_inputs() sends to a worker process: tuples pickle about twice as fast and
+    ~40% smaller than dicts that repeat their keys (the country's regions at the real
+    size: 0.23 -> 0.11 s, 12 -> 7 MB); the worker makes the dicts (dicts())."""
 
     names: tuple[str, ...]
     rows: list[tuple]
