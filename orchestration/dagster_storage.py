@@ -91,30 +91,30 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
 
     def _engine(self, shard: str) -> Engine:
         with self._engines_lock:
-            return self._kept_engine(shard)
-
-    def _kept_engine(self, shard: str) -> Engine:
-        engine = self._engines.get(shard)
-        if engine is not None:
-            self._engines.move_to_end(shard)
+            engine = self._engines.get(shard)
+            if engine is not None:
+                self._engines.move_to_end(shard)
+                return engine
+            engine = create_engine(
+                self.conn_string_for_shard(shard),
+                # One connection kept; more threads at once get one each, closed after use.
+                poolclass=QueuePool,
+                pool_size=1,
+                max_overflow=8,
+                connect_args={
+                    "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                    "check_same_thread": False,
+                },
+            )
+            event.listen(engine, "connect", _no_sync_per_commit)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            self._engines[shard] = engine
+            while len(self._engines) > KEPT_ENGINES:
+                # A connection still checked out of a disposed engine closes when returned.
+                self._engines.popitem(last=False)[1].dispose()
             return engine
-        engine = create_engine(
-            self.conn_string_for_shard(shard),
-            # One connection kept; more threads at once get one each, closed after use.
-            poolclass=QueuePool,
-            pool_size=1,
-            max_overflow=8,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-        )
-        event.listen(engine, "connect", _no_sync_per_commit)
-        if shard not in self._initialized_dbs:
-            self._initdb(engine)
-            self._initialized_dbs.add(shard)
-        self._engines[shard] = engine
-        while len(self._engines) > KEPT_ENGINES:
-            # A connection still checked out of a disposed engine closes when it is returned.
-            self._engines.popitem(last=False)[1].dispose()
-        return engine
 
     def has_table(self, table_name: str) -> bool:
         # Dagster adds tables by migration and never drops one: a table seen stays.
