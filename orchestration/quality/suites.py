@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -61,26 +60,14 @@ def load_suite_spec(name: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
     return spec
 
 
-_context_lock = threading.Lock()
-
-
-def _context():
-    with _context_lock:  # one context, also while warm_up's thread is building it
-        return _new_context()
-
-
-def warm_up() -> threading.Thread:
-    """Import GX and build its context on a thread of its own, so that the ~3 s it takes
-    overlap work that waits on DuckDB or on worker processes (the ingest, which the
-    checks follow in the same process). Not a daemon: an interpreter never exits halfway
-    through an import."""
-    thread = threading.Thread(target=_context, name="gx-warm-up")
-    thread.start()
-    return thread
+def warm_up() -> None:
+    """Import GX and build its context now (GX's process does, as it starts:
+    orchestration/quality/process.py)."""
+    _context()
 
 
 @cache
-def _new_context():
+def _context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig

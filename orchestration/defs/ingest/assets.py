@@ -9,7 +9,7 @@ from orchestration.defs.partitions import WAREHOUSE_POOL, monthly_partitions, si
 from orchestration.ingest import limits
 from orchestration.ingest.inbox import scan_inbox
 from orchestration.ingest.load import IngestReport, ingest
-from orchestration.quality import suites
+from orchestration.quality import process as gx_process
 from orchestration.registry import known_gemeenten
 from orchestration.resources import InboxResource, PseudonymKeyResource, WarehouseResource
 from orchestration.sql import statements
@@ -115,8 +115,8 @@ def inbox_ingest(
     inbox: InboxResource,
     pseudonym_key: PseudonymKeyResource,
 ):
-    # The GX checks follow in this process: their import overlaps the ingest.
-    suites.warm_up()
+    # The GX checks follow: their process imports GX on the other core meanwhile.
+    gx_process.start()
     pseudonymise = pseudonym_key.pseudonymiser()
     root = inbox.root
     if not root.is_dir():

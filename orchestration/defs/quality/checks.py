@@ -28,8 +28,8 @@ import duckdb
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, run_months
 from orchestration.ingest.inbox import REGISTRATION_SOURCES
+from orchestration.quality import process as gx_process
 from orchestration.quality.frames import loaded_months
-from orchestration.quality.screening import validate_run
 from orchestration.quality.suites import Finding, SuiteOutcome, findings_markdown
 from orchestration.resources import WarehouseResource
 
@@ -102,17 +102,6 @@ def _previous(
     return {}
 
 
-def _validate(
-    con: duckdb.DuckDBPyConnection, table: str, suites: tuple[str, ...], months: list[str]
-) -> dict[str, SuiteOutcome]:
-    """One outcome per month (YYYY-MM), every suite of the file type validated in it: one
-    GX validation per suite over all of `months` (in chunks of whole months when large)."""
-    outcomes = {month[:7]: SuiteOutcome() for month in months}  # WHOLE_FILE stays 'alle'
-    for suite in suites:
-        validate_run(con, suite, months, outcomes)
-    return outcomes
-
-
 def _months_text(months: list[str]) -> str:
     if not months:
         return "geen"
@@ -160,18 +149,21 @@ def _gx_check(table: str, suites: tuple[str, ...]) -> dg.AssetChecksDefinition:
         whole = table in WHOLE_FILE_TABLES
         fresh: dict[str, SuiteOutcome] = {}
         loaded: list[str] = []
+        months: list[str] = []
         if warehouse.file.exists():
             with warehouse.connect(read_only=True) as con:
                 try:
                     loaded = loaded_months(con, SOURCES_BY_ASSET[table])
                 except duckdb.CatalogException:  # no ingest ever ran on this warehouse
                     loaded = []
-                if whole:
-                    months = [WHOLE_FILE] if loaded else []
-                else:
-                    months = loaded if window is None else window
-                if months:
-                    fresh = _validate(con, table, suites, months)
+            if whole:
+                months = [WHOLE_FILE] if loaded else []
+            else:
+                months = loaded if window is None else window
+        if months:
+            # One GX validation per suite over all of `months` (in chunks of whole months
+            # when large), in GX's own process, which opens the warehouse closed above.
+            fresh = gx_process.validate(warehouse.file, suites, months)
         run_label = (
             "geen (run zonder partitie: alle ingelezen maanden)"
             if window is None

@@ -36,6 +36,7 @@ from orchestration.dbt_parse import (
 )
 from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.memory import release
+from orchestration.quality import process as gx_process
 from orchestration.quality.markdown import escape_tags
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
@@ -157,8 +158,10 @@ def inbeeld_dbt_models(
     )
     saved = parse_state_file(work)
     restore_parse_state(saved, target)
-    # dbt's process is the run's largest: this one gives back what the ingest and GX left
-    # first (once, here, where the peak is: a release costs ~0.16 s).
+    # dbt's process is the run's largest: this one gives back what the ingest left first
+    # (once, here, where the peak is: a release costs ~0.16 s), and GX's process, whose
+    # checks block this step, ends.
+    gx_process.stop()
     release()
     yield from dbt.cli(dbt_build_args(work), context=context, target_path=target).stream()
     keep_parse_state(target, saved)
