@@ -261,6 +261,9 @@ def _execute(inbox: Path, warehouse: Path, start: dt.date, end: dt.date) -> int:
         transient=False,
     ) as progress:
         task = progress.add_task("Dagster laden", total=None)
+        from orchestration.workers import start_server
+
+        start_server()
         import dagster as dg
 
         from orchestration.definitions import defs

@@ -120,8 +120,10 @@ class WarehouseResource(dg.ConfigurableResource):
         return self._begin().work
 
     def publish_dir(self) -> Path:
-        """Where this run writes publish/: a staged copy that replaces it at commit."""
-        return self._begin().staged(self.published_dir)
+        """Where this run writes publish/: an empty staged folder that replaces it at commit
+        (publication writes it whole; a region whose numbers did not change is copied over
+        from the published folder rather than written again)."""
+        return self._begin().staged(self.published_dir, fresh=True)
 
     def exports_dir(self) -> Path:
         """Where this run writes exports/: an empty staged folder that replaces it at commit

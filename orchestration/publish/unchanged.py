@@ -4,9 +4,11 @@ A region's pages, leveringen.csv and SZW lines depend on its own inputs alone
 (cube.RegionInputs), the disclosure threshold and the code that draws them. Their
 fingerprint is stored with what the region's publication returned
 (audit.published_regions, in the warehouse that is committed together with publish/).
-A run whose fingerprint of a region equals the stored one, and whose staged publish/ (a
-copy of the published folder) still holds the region's pages, keeps them as they are: a
-correction from one municipality rewrites one region, not the country.
+A run whose fingerprint of a region equals the stored one, and whose published folder
+still holds the region's pages, copies that region's folder into its staged publish/ as it
+is: a correction from one municipality rewrites one region, not the country. Everything
+else of publish/ is written anew (a new month changes every region, and copying the whole
+folder first cost 0.4-0.8 s at the country's size).
 
 The fingerprint of a table is order-free (a sum of row hashes in DuckDB), so a table that
 dbt rebuilt with the same rows in another order counts as unchanged.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -121,10 +124,12 @@ def _from_json(text: str, out: Path) -> PublishedRegion:
 
 
 def kept(
-    con: duckdb.DuckDBPyConnection, prints: dict[str, str], out: Path
+    con: duckdb.DuckDBPyConnection, prints: dict[str, str], published: Path, out: Path
 ) -> dict[str, PublishedRegion]:
-    """The regions whose stored fingerprint is this run's and whose pages are all in `out`
-    (the staged publish/), with what their publication returned."""
+    """The regions whose stored fingerprint is this run's and whose pages are all in
+    `published` (publish/ as the last run committed it), with what their publication
+    returned; each one's folder is copied into `out` (this run's staged publish/), its
+    files' times kept. The regions that changed are not copied: they are written anew."""
     exists = con.execute(
         "select count(*) from duckdb_tables() "
         "where schema_name = 'audit' and table_name = 'published_regions'"
@@ -132,14 +137,17 @@ def kept(
     if not exists or not exists[0]:
         return {}
     found = {}
-    for region, fingerprint, published in con.execute(
+    for region, fingerprint, stored in con.execute(
         f"select region, fingerprint, published from {TABLE}"
     ).fetchall():
         if prints.get(region) != fingerprint:
             continue
-        result = _from_json(published, out)
+        result = _from_json(stored, published)
         if all(page.is_file() for page in result.pages):
-            found[region] = result
+            # A region's files are all in its own folder, its page first.
+            folder = result.pages[0].parent.relative_to(published)
+            shutil.copytree(published / folder, out / folder)
+            found[region] = _from_json(stored, out)
     return found
 
 

@@ -92,7 +92,7 @@ def publication(
     with warehouse.connect() as con:
         inputs = read_inputs(con)
         prints = unchanged.fingerprints(con, inputs, k)
-        kept = unchanged.kept(con, prints, staged)
+        kept = unchanged.kept(con, prints, warehouse.published_dir, staged)
         changed = [i for i in inputs if i.region not in kept]
         written = publish_regions(changed, k, staged, settings.publish_workers())
         fresh = {r.region: r for r in written}
