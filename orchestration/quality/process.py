@@ -10,8 +10,8 @@ outcomes (counts, expectation names and files: never a value). The dbt step stop
 (stop()): the checks block dbt, so they are done by then, and its memory goes back before
 the run's largest step.
 
-A spawned process, not one of orchestration.workers' forkserver: starting that server
-blocks the caller until its imports are done, and the GX import would burden every
+A spawned process, not one from orchestration.workers' forkserver: a pool's first worker
+from that server waits for the server's own imports, and GX among them would burden every
 ingest and publish worker with GX's modules.
 """
 
