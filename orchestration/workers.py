@@ -23,20 +23,24 @@ _PRELOAD = [
 ]
 
 
+def _forkserver() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
 def start_server() -> None:
     """Start the forkserver now, without waiting for it: its imports then run on the other
     core while the caller goes on (`inbeeld run` imports Dagster meanwhile), and the first
     pool's workers start at once (a pool started it itself in 0.5-0.8 s, in the month's
     publish step)."""
-    multiprocessing.get_context("forkserver").set_forkserver_preload(_PRELOAD)
+    _forkserver()
     multiprocessing.forkserver.ensure_running()
 
 
 def process_pool(
     workers: int, initializer: Callable[..., Any] | None = None, initargs: tuple = ()
 ) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs
+        max_workers=workers, mp_context=_forkserver(), initializer=initializer, initargs=initargs
     )

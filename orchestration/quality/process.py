@@ -32,7 +32,7 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 
 
-def start() -> None:
+def start() -> ProcessPoolExecutor:
     """Start GX's process (idempotent); it imports GX and builds its context at once."""
     global _pool
     with _lock:
@@ -44,6 +44,7 @@ def start() -> None:
             )
             # A pool starts its process at the first task: this one (empty) starts it now.
             _pool.submit(int)
+        return _pool
 
 
 def stop() -> None:
@@ -62,9 +63,7 @@ def validate(
     over the rows of `months` in `warehouse`, in GX's process (started here if need be).
     The caller holds no connection to `warehouse`: DuckDB lets a second process open a
     file only when no process has it open for writing."""
-    start()
-    assert _pool is not None
-    return _pool.submit(_validate, str(warehouse), suite_names, months).result()
+    return start().submit(_validate, str(warehouse), suite_names, months).result()
 
 
 def _validate(
