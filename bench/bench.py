@@ -7,7 +7,9 @@ On a fresh warehouse it times, each in its own process with its peak RSS:
    warehouse's persistence and exclusion columns equal the floor's row for row;
 3. one further month run incrementally on top of that warehouse, and whether every
    table then equals a `dbt build --full-refresh` of a copy (not timed);
-4. the regional demo end to end (`inbeeld demo`).
+4. the same month's run once more with nothing new: what a run costs before it has any
+   work (start-up, every dbt node and test, every check), the floor under the month;
+5. the regional demo end to end (`inbeeld demo`).
 The floor and the further month run `--repeat` times (3; the month each time from the
 backfill's state): their median is quoted and judged, since this machine is shared and its
 speed drifts by ±15% within the hour (the backfill, ~3 minutes, runs once).
@@ -45,14 +47,23 @@ RESULTS = REPO / "bench" / "results"
 console = Console(width=None if sys.stdout.isatty() else 140)
 
 # Runs a command and reports, on its last line, the peak RSS of its largest process
-# (ru_maxrss of the waited-for children, KiB on Linux) and the peak of the sum over the
-# whole process tree (sampled from /proc every 0.2 s): the ingest's and publish's workers
-# run beside the step's own process.
+# (ru_maxrss of the waited-for children, KiB on Linux), the peak of the sum over the
+# whole process tree (sampled from /proc every 0.2 s: the ingest's and publish's workers
+# run beside the step's own process), and which process the samples saw largest (its
+# command line, shortened), so a peak can be put on the process that made it.
 _MEASURE = """
 import os, resource, subprocess, sys, time
 page = os.sysconf("SC_PAGE_SIZE") // 1024
 proc = subprocess.Popen(sys.argv[1:])
-tree_peak = 0
+tree_peak = largest = 0
+largest_name = "-"
+
+def name(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as fh:
+        words = fh.read().decode(errors="replace").split(chr(0))
+    words = [w.rsplit("/", 1)[-1] for w in words if w][1:]
+    return " ".join(words[:3])[:40] or "?"
+
 while proc.poll() is None:
     children = {}
     for pid in os.listdir("/proc"):
@@ -69,13 +80,16 @@ while proc.poll() is None:
         todo += children.get(pid, [])
         try:
             with open(f"/proc/{pid}/statm") as fh:
-                total += int(fh.read().split()[1]) * page
+                rss = int(fh.read().split()[1]) * page
+            total += rss
+            if rss > largest:
+                largest, largest_name = rss, name(pid)
         except (OSError, IndexError, ValueError):
             pass
     tree_peak = max(tree_peak, total)
     time.sleep(0.2)
 single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print("MAXRSS_KIB", single, max(tree_peak, single), flush=True)
+print("MAXRSS_KIB", single, max(tree_peak, single), largest, largest_name, flush=True)
 sys.exit(proc.returncode)
 """
 
@@ -104,9 +118,10 @@ _FLOOR = (
 )
 
 
-def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float]:
-    """(seconds, peak RSS of its largest process, peak RSS of its whole process tree; in
-    GiB) of one command, its output kept in `log`."""
+def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float, str]:
+    """(seconds, peak RSS of its largest process, peak RSS of its whole process tree, in
+    GiB; the process the samples saw largest, as "name 1.23 GiB") of one command, its
+    output kept in `log`."""
     started = time.monotonic()
     with log.open("w") as fh:
         proc = subprocess.run(
@@ -121,8 +136,14 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, floa
     log.write_text(log.read_text() + fh_text)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:3])} … failed (exit {proc.returncode}); see {log}")
-    single, tree = (int(v) for v in fh_text.strip().splitlines()[-1].split()[1:3])
-    return seconds, single / 1024 / 1024, tree / 1024 / 1024
+    _, single, tree, largest, largest_name = fh_text.strip().splitlines()[-1].split(maxsplit=4)
+    gib = 1024 * 1024
+    return (
+        seconds,
+        int(single) / gib,
+        int(tree) / gib,
+        f"{largest_name} {int(largest) / gib:.2f} GiB",
+    )
 
 
 def step_split(dagster_home: Path) -> dict[str, float]:
@@ -376,7 +397,7 @@ def main() -> int:
         where += f" op {args.scale:.0%} van de echte omvang"
     console.print(f"[bold]inbeeld bench[/] — {where}, {args.months} maanden + 1, in {work}")
     with console.status("Synthetische inbox genereren"):
-        gen_s, _, _ = measure(
+        gen_s, _, _, _ = measure(
             [
                 str(BIN / "inbeeld"),
                 "generate",
@@ -400,7 +421,7 @@ def main() -> int:
     console.print(f"  inbox: {files} bestanden in {gen_s:.1f} s")
 
     with console.status(f"Volledige backfill: inbeeld run {first:%Y-%m}..{last_full:%Y-%m}"):
-        full_s, full_rss, full_tree = measure(
+        full_s, full_rss, full_tree, full_largest = measure(
             [str(BIN / "inbeeld"), "run", "--inbox", str(work / "inbox")], env, work / "full.log"
         )
     phases = step_split(work / "dagster_home")
@@ -433,7 +454,7 @@ def main() -> int:
     floor_rss = floor_tree = 0.0
     for n in range(args.repeat):
         with console.status(f"De vloer: bench/floor.sql in DuckDB ({n + 1}/{args.repeat})"):
-            _, rss, tree = measure(floor_cmd, env, work / "floor.log")
+            _, rss, tree, _ = measure(floor_cmd, env, work / "floor.log")
         floor_rss, floor_tree = max(floor_rss, rss), max(floor_tree, tree)
         floor_line = next(
             line
@@ -459,12 +480,13 @@ def main() -> int:
     _copy_state(work, before, state)
     inc_runs: list[tuple[float, dict[str, float]]] = []
     inc_rss = inc_tree = 0.0
+    inc_largest: list[str] = []
     for n in range(args.repeat):
         if n:
             _copy_state(before, work, state)
         label = f"Eén maand erbij: inbeeld run --months {nxt:%Y-%m}..{nxt:%Y-%m}"
         with console.status(f"{label} ({n + 1}/{args.repeat})"):
-            seconds, rss, tree = measure(
+            seconds, rss, tree, largest = measure(
                 [
                     str(BIN / "inbeeld"),
                     "run",
@@ -478,11 +500,28 @@ def main() -> int:
             )
         inc_runs.append((seconds, step_split(work / "dagster_home")))
         inc_rss, inc_tree = max(inc_rss, rss), max(inc_tree, tree)
+        inc_largest.append(largest)
     shutil.rmtree(before)
     # The median run's time and its phases (an odd count: one run is the median).
     inc_s, inc_phases = sorted(inc_runs, key=lambda r: r[0])[(len(inc_runs) - 1) // 2]
     inc_list = [r[0] for r in inc_runs]
     console.print(f"  incrementeel: {inc_s:.1f} s (mediaan van {_spread(inc_list)})")
+    # The month once more, nothing new in it: the run's fixed cost, under any month.
+    with console.status(f"Niets nieuw: inbeeld run --months {nxt:%Y-%m}..{nxt:%Y-%m} opnieuw"):
+        idle_s, idle_rss, idle_tree, idle_largest = measure(
+            [
+                str(BIN / "inbeeld"),
+                "run",
+                "--inbox",
+                str(work / "inbox"),
+                "--months",
+                f"{nxt:%Y-%m}..{nxt:%Y-%m}",
+            ],
+            env,
+            work / "nothing-new.log",
+        )
+    idle_phases = step_split(work / "dagster_home")
+    console.print(f"  niets nieuw: {idle_s:.1f} s")
     with console.status("Incrementeel tegen volledig: dbt build --full-refresh op een kopie"):
         inc_tables, inc_differing = compare_with_full_refresh(work / "w.duckdb", work, env)
     console.print(
@@ -502,7 +541,7 @@ def main() -> int:
         shutil.rmtree(work / "demo", ignore_errors=True)
         (work / "demo" / "dagster_home").mkdir(parents=True)
         with console.status("De demo van één regio: inbeeld demo"):
-            demo_s, demo_rss, demo_tree = measure(
+            demo_s, demo_rss, demo_tree, _ = measure(
                 [str(BIN / "inbeeld"), "demo", "--inbox", str(work / "demo" / "inbox")],
                 demo_env,
                 work / "demo.log",
@@ -526,11 +565,18 @@ def main() -> int:
         "full_phases_s": {k: round(v, 1) for k, v in phases.items()},
         "full_peak_rss_gib": round(full_rss, 2),
         "full_tree_rss_gib": round(full_tree, 2),
+        "full_largest_process": full_largest,
         "incremental_s": round(inc_s, 1),
         "incremental_runs_s": [round(v, 1) for v in inc_list],
         "incremental_phases_s": {k: round(v, 1) for k, v in inc_phases.items()},
         "incremental_peak_rss_gib": round(inc_rss, 2),
         "incremental_tree_rss_gib": round(inc_tree, 2),
+        "incremental_largest_process": inc_largest,
+        "nothing_new_s": round(idle_s, 1),
+        "nothing_new_phases_s": {k: round(v, 1) for k, v in idle_phases.items()},
+        "nothing_new_peak_rss_gib": round(idle_rss, 2),
+        "nothing_new_tree_rss_gib": round(idle_tree, 2),
+        "nothing_new_largest_process": idle_largest,
         "floor_s": round(floor_s, 1),
         "floor_runs_s": [round(v, 1) for v in floor_runs],
         "floor_peak_rss_gib": round(floor_rss, 2),
@@ -544,11 +590,12 @@ def main() -> int:
         "demo_tree_rss_gib": None if demo_tree is None else round(demo_tree, 2),
         "full_over_floor": round(full_s / floor_s, 1),
         "incremental_over_full": round(inc_s / full_s, 3),
+        "nothing_new_over_full": round(idle_s / full_s, 3),
         "rows_per_s_full": round(rows_in / full_s),
         "rows_per_s_floor": round(rows_in / floor_s),
     }
     # The target holds for a command's whole process tree, workers included.
-    rss = [r for r in (full_tree, inc_tree, floor_tree, demo_tree) if r is not None]
+    rss = [r for r in (full_tree, inc_tree, idle_tree, floor_tree, demo_tree) if r is not None]
     verdict = {
         "full_s": figures["full_s"] <= TARGETS["full_s"],
         "full_over_floor": figures["full_over_floor"] <= TARGETS["full_over_floor"],
@@ -583,6 +630,14 @@ def main() -> int:
         f"mediaan van {_spread(inc_list)}; "
         + ", ".join(f"{k} {v:.0f} s" for k, v in inc_phases.items())
         + f"; doel ≤ {TARGETS['incremental_s']} s",
+    )
+    table.add_row(
+        "niets nieuw (dezelfde maand)",
+        f"{idle_s:.1f}",
+        f"{idle_rss:.2f}",
+        f"{idle_tree:.2f}",
+        ", ".join(f"{k} {v:.0f} s" for k, v in idle_phases.items())
+        + f"; {figures['nothing_new_over_full']:.1%} van de backfill: de vaste kosten van een run",
     )
     table.add_row(
         "vloer (floor.sql)",
