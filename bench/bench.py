@@ -481,23 +481,14 @@ def main() -> int:
     inc_runs: list[tuple[float, dict[str, float]]] = []
     inc_rss = inc_tree = 0.0
     inc_largest: list[str] = []
+    month = f"{nxt:%Y-%m}..{nxt:%Y-%m}"
+    month_cmd = [str(BIN / "inbeeld"), "run", "--inbox", str(work / "inbox"), "--months", month]
     for n in range(args.repeat):
         if n:
             _copy_state(before, work, state)
-        label = f"Eén maand erbij: inbeeld run --months {nxt:%Y-%m}..{nxt:%Y-%m}"
+        label = f"Eén maand erbij: inbeeld run --months {month}"
         with console.status(f"{label} ({n + 1}/{args.repeat})"):
-            seconds, rss, tree, largest = measure(
-                [
-                    str(BIN / "inbeeld"),
-                    "run",
-                    "--inbox",
-                    str(work / "inbox"),
-                    "--months",
-                    f"{nxt:%Y-%m}..{nxt:%Y-%m}",
-                ],
-                env,
-                work / "incremental.log",
-            )
+            seconds, rss, tree, largest = measure(month_cmd, env, work / "incremental.log")
         inc_runs.append((seconds, step_split(work / "dagster_home")))
         inc_rss, inc_tree = max(inc_rss, rss), max(inc_tree, tree)
         inc_largest.append(largest)
@@ -507,18 +498,9 @@ def main() -> int:
     inc_list = [r[0] for r in inc_runs]
     console.print(f"  incrementeel: {inc_s:.1f} s (mediaan van {_spread(inc_list)})")
     # The month once more, nothing new in it: the run's fixed cost, under any month.
-    with console.status(f"Niets nieuw: inbeeld run --months {nxt:%Y-%m}..{nxt:%Y-%m} opnieuw"):
+    with console.status(f"Niets nieuw: inbeeld run --months {month} opnieuw"):
         idle_s, idle_rss, idle_tree, idle_largest = measure(
-            [
-                str(BIN / "inbeeld"),
-                "run",
-                "--inbox",
-                str(work / "inbox"),
-                "--months",
-                f"{nxt:%Y-%m}..{nxt:%Y-%m}",
-            ],
-            env,
-            work / "nothing-new.log",
+            month_cmd, env, work / "nothing-new.log"
         )
     idle_phases = step_split(work / "dagster_home")
     console.print(f"  niets nieuw: {idle_s:.1f} s")
